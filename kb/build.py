@@ -1,0 +1,270 @@
+"""Write a validated project to SQLite, atomically and deterministically.
+
+The database is a build output: it is written to a temporary file beside the
+target and renamed over it only when complete, so a failed build leaves the
+previous database untouched. Rows are inserted in a fixed order and nothing
+time-dependent is stored, so the same inputs give the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from . import __version__, vocab
+from .problems import ValidationFailed
+from .project import Project, inputs_digest, load_project
+
+SCHEMA_VERSION = "1"
+DEFAULT_DB = "sciatica.db"
+
+VIEWS = {
+    "claim_overview": """
+select
+  c.id, c.statement, c.claim_type, c.verdict, c.certainty, c.topics,
+  (select count(*) from appearances a where a.claim_id = c.id) as appearances,
+  (select count(distinct a.article_id) from appearances a where a.claim_id = c.id) as articles,
+  (select count(*) from evidence e where e.claim_id = c.id) as evidence_links,
+  (select count(*) from evidence e where e.claim_id = c.id and e.stance = 'supports') as supporting,
+  (select count(*) from evidence e where e.claim_id = c.id and e.stance = 'contradicts') as contradicting,
+  (select count(*) from evidence e where e.claim_id = c.id and e.stance = 'mixed') as mixed,
+  (select count(*) from evidence e where e.claim_id = c.id and e.directness = 'direct') as direct_links,
+  c.reasoning
+from claims c
+order by c.id
+""",
+    "article_scorecard": """
+select
+  ar.id as article_id, ar.title, ar.publisher,
+  (select group_concat(ci.kind, ', ') from commercial_interests ci
+     where ci.article_id = ar.id) as commercial_interests,
+  count(ap.id) as appearances,
+  count(distinct ap.claim_id) as claims,
+  sum(c.verdict = 'supported') as supported,
+  sum(c.verdict = 'mostly-supported') as mostly_supported,
+  sum(c.verdict = 'overstated') as overstated,
+  sum(c.verdict = 'unsupported') as unsupported,
+  sum(c.verdict = 'contradicted') as contradicted,
+  sum(c.verdict = 'not-checkable') as not_checkable,
+  (select count(*) from citation_checks cc where cc.article_id = ar.id) as citations,
+  (select count(*) from citation_checks cc
+     where cc.article_id = ar.id and cc.status = 'accurate') as citations_accurate,
+  (select count(*) from citation_checks cc
+     where cc.article_id = ar.id and cc.status != 'accurate') as citations_with_problems
+from articles ar
+left join appearances ap on ap.article_id = ar.id
+left join claims c on c.id = ap.claim_id
+group by ar.id
+order by ar.id
+""",
+    "citation_problems": """
+select
+  cc.id, cc.article_id, cc.as_written, cc.status, cc.reason, cc.ref_key,
+  r.title as ref_title, r.year as ref_year, cc.claim_id, c.statement as claim
+from citation_checks cc
+left join refs r on r.key = cc.ref_key
+join claims c on c.id = cc.claim_id
+where cc.status != 'accurate'
+order by cc.article_id, cc.citation_start
+""",
+    "claims_without_evidence": """
+select c.id, c.statement, c.verdict, c.certainty, c.searched_for, c.reasoning
+from claims c
+where not exists (select 1 from evidence e where e.claim_id = c.id)
+order by c.id
+""",
+    "evidence_detail": """
+select
+  e.id, e.claim_id, c.statement as claim, c.verdict, e.stance, e.directness, e.finding,
+  e.ref_key, r.title as ref_title, r.authors as ref_authors, r.year as ref_year,
+  r.design as ref_design, r.journal as ref_journal, r.doi, r.pmid
+from evidence e
+join claims c on c.id = e.claim_id
+join refs r on r.key = e.ref_key
+order by e.claim_id, e.ref_key
+""",
+}
+
+FTS = {
+    "claims": ["statement", "reasoning"],
+    "appearances": ["quote"],
+    "refs": ["title", "authors", "journal"],
+}
+
+FACET_INDEXES = {
+    "claims": [["claim_type"], ["verdict"], ["certainty"]],
+    "claim_topics": [["topic_id"]],
+    "appearances": [["article_id"], ["claim_id"]],
+    "citation_checks": [["article_id"], ["status"], ["ref_key"], ["appearance_id"]],
+    "refs": [["year"], ["design"], ["journal"], ["verification"]],
+    "ref_authors": [["family"]],
+    "evidence": [["claim_id"], ["ref_key"], ["stance"], ["directness"]],
+    "commercial_interests": [["kind"]],
+    "topic_aliases": [["alias"]],
+}
+
+
+def _author_short(ref) -> str:
+    names = [a.family + (" " + "".join(w[0] for w in a.given.replace("-", " ").split() if w)
+                         if a.given else "") for a in ref.authors]
+    return ", ".join(names)
+
+
+def _int_or_none(value):
+    return int(value) if value and value.isdigit() else None
+
+
+def write_database(project: Project, db_path: Path) -> None:
+    """Write ``project`` into a new database at ``db_path`` (which must not exist)."""
+    db = sqlite_utils.Database(db_path)
+    db.execute("pragma foreign_keys = on")
+    claims = sorted(project.claims, key=lambda c: c.id)
+    articles = sorted(project.articles, key=lambda a: a.id)
+    refs = sorted(project.refs, key=lambda r: r.key)
+
+    db["vocabulary"].insert_all(
+        ({"scale": scale, "value": value, "meaning": meaning, "sort_order": i}
+         for scale, values in (("verdict", vocab.VERDICTS), ("certainty", vocab.CERTAINTIES),
+                               ("claim_type", vocab.CLAIM_TYPES), ("stance", vocab.STANCES),
+                               ("directness", vocab.DIRECTNESS),
+                               ("citation_status", vocab.CITATION_STATUSES),
+                               ("study_design", vocab.STUDY_DESIGNS),
+                               ("verification", vocab.VERIFICATION_STATUSES),
+                               ("commercial_interest", vocab.COMMERCIAL_INTERESTS))
+         for i, (value, meaning) in enumerate(values.items())),
+        pk=("scale", "value"),
+    )
+    db["topics"].insert_all(
+        ({"id": t.id, "label": t.label, "description": t.description}
+         for t in sorted(project.topics, key=lambda t: t.id)), pk="id")
+    db["topic_aliases"].insert_all(
+        ({"topic_id": t.id, "alias": a} for t in sorted(project.topics, key=lambda t: t.id)
+         for a in sorted(set(t.aliases))),
+        pk=("topic_id", "alias"), foreign_keys=[("topic_id", "topics", "id")])
+
+    db["refs"].insert_all(
+        ({
+            "key": r.key, "entry_type": r.entry_type, "title": r.get("title"),
+            "authors": _author_short(r), "first_author": r.authors[0].family if r.authors else None,
+            "year": _int_or_none(r.get("year")),
+            "journal": r.get("journal") or r.get("booktitle") or r.get("institution")
+            or r.get("organization") or r.get("publisher"),
+            "volume": r.get("volume"), "number": r.get("number"), "pages": r.get("pages"),
+            "doi": r.get("doi"), "pmid": r.get("pmid"), "url": r.get("url"),
+            "design": r.get("design"), "population": r.get("population"),
+            "verification": r.get("verification"), "verified_url": r.get("verified-url"),
+            "verification_note": r.get("verification-note"),
+            "fields": json.dumps(r.fields, sort_keys=True, ensure_ascii=False),
+            "bibtex": r.raw, "source_line": r.line,
+        } for r in refs), pk="key")
+    db["ref_authors"].insert_all(
+        ({"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given}
+         for r in refs for i, a in enumerate(r.authors)),
+        pk=("ref_key", "position"), foreign_keys=[("ref_key", "refs", "key")])
+
+    db["claims"].insert_all(
+        ({"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
+          "certainty": c.certainty, "topics": json.dumps(sorted(c.topics)),
+          "reasoning": c.reasoning, "searched_for": c.searched_for,
+          "source_file": c.file, "source_line": c.line} for c in claims), pk="id")
+    db["claim_topics"].insert_all(
+        ({"claim_id": c.id, "topic_id": t} for c in claims for t in sorted(set(c.topics))),
+        pk=("claim_id", "topic_id"),
+        foreign_keys=[("claim_id", "claims", "id"), ("topic_id", "topics", "id")])
+    db["evidence"].insert_all(
+        ({"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
+          "directness": e.directness, "finding": e.finding, "source_file": e.file,
+          "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)),
+        pk="id", foreign_keys=[("claim_id", "claims", "id"), ("ref_key", "refs", "key")])
+
+    db["articles"].insert_all(
+        ({"id": a.id, "title": a.title, "publisher": a.publisher, "author": a.author,
+          "published": a.published, "url": a.url, "seed_file": a.seed_file,
+          "text_sha256": a.text_sha256, "notes": a.notes, "text": a.text,
+          "source_file": a.file} for a in articles), pk="id")
+    db["commercial_interests"].insert_all(
+        ({"article_id": a.id, "position": i + 1, "kind": ci.kind, "detail": ci.detail}
+         for a in articles for i, ci in enumerate(a.commercial_interests)),
+        pk=("article_id", "position"), foreign_keys=[("article_id", "articles", "id")])
+
+    appearances = sorted((ap for a in articles for ap in a.appearances),
+                         key=lambda ap: (ap.article, ap.start, ap.claim))
+    db["appearances"].insert_all(
+        ({"id": ap.id, "article_id": ap.article, "claim_id": ap.claim, "quote": ap.quote,
+          "start": ap.start, "end": ap.end,
+          "citation_as_written": ap.citation.as_written if ap.citation else None,
+          "note": ap.note, "source_file": ap.file, "source_line": ap.line}
+         for ap in appearances), pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("claim_id", "claims", "id")])
+    db["citation_checks"].insert_all(
+        ({"id": f"{ap.id}#citation", "appearance_id": ap.id, "article_id": ap.article,
+          "claim_id": ap.claim, "as_written": ap.citation.as_written,
+          "citation_start": ap.citation.start, "ref_key": ap.citation.key,
+          "status": ap.citation.status, "reason": ap.citation.reason}
+         for ap in appearances if ap.citation), pk="id",
+        foreign_keys=[("appearance_id", "appearances", "id"), ("article_id", "articles", "id"),
+                      ("claim_id", "claims", "id"), ("ref_key", "refs", "key")])
+
+    for table, columns in FACET_INDEXES.items():
+        if db[table].exists():
+            for cols in columns:
+                db[table].create_index(cols, if_not_exists=True)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip())
+    db["build_info"].insert_all(
+        [{"key": "inputs_sha256", "value": inputs_digest(project.root)},
+         {"key": "kb_version", "value": __version__},
+         {"key": "schema_version", "value": SCHEMA_VERSION}], pk="key")
+    # Full-text search last, over the finished tables (as simonw/til does).
+    for table, columns in FTS.items():
+        db[table].enable_fts(columns, tokenize="porter", create_triggers=False)
+    problems = db.execute("pragma foreign_key_check").fetchall()
+    if problems:  # validation should make this impossible; never ship a dangling key
+        raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+    db.conn.commit()
+    db.execute("vacuum")
+    db.close()
+
+
+def build(root: Path, db_path: Path) -> Project:
+    """Validate the sources under ``root`` and atomically (re)write ``db_path``.
+
+    Raises ``ValidationFailed`` (and leaves ``db_path`` untouched) if any
+    source file has a problem.
+    """
+    project = load_project(root)
+    if not project.ok:
+        raise ValidationFailed(project.problems)
+    db_path = Path(db_path).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        write_database(project, tmp)
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return project
+
+
+def stored_digest(db_path: Path) -> str | None:
+    """The inputs hash a database was built from, or None if it is missing or unreadable."""
+    if not Path(db_path).exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("select value from build_info where key = 'inputs_sha256'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def is_stale(root: Path, db_path: Path) -> bool:
+    return stored_digest(db_path) != inputs_digest(root)

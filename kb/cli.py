@@ -1,0 +1,114 @@
+"""The ``kb`` command line: validate, build, serve, report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from .build import DEFAULT_DB, build, is_stale
+from .problems import ValidationFailed
+from .project import CLAIMS_DIR, load_project
+
+SITE_DIR = Path(__file__).parent / "site"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The knowledge-base checkout: the nearest folder above ``start`` holding claims/."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CLAIMS_DIR).is_dir():
+            return folder
+    package_checkout = Path(__file__).resolve().parent.parent
+    if (package_checkout / CLAIMS_DIR).is_dir():
+        return package_checkout
+    raise click.UsageError(f"no {CLAIMS_DIR}/ folder here or above; pass --root")
+
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Knowledge-base folder (holding claims/ and references.bib). Default: found from cwd.")
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help=f"SQLite database path. Default: ROOT/{DEFAULT_DB}.")
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.secho(f"{len(problems)} problem(s) found", fg="red", err=True)
+
+
+@click.group()
+@click.version_option(package_name="kb")
+def cli():
+    """Evidence and citation knowledge base for health content."""
+
+
+@cli.command()
+@root_option
+def validate(root):
+    """Check every source file; print problems as file:line: message."""
+    root = root or find_root()
+    project = load_project(root)
+    if project.problems:
+        _report_problems(project.problems)
+        sys.exit(1)
+    appearances = sum(len(a.appearances) for a in project.articles)
+    click.echo(f"OK: {len(project.articles)} articles, {len(project.claims)} claims, "
+               f"{appearances} appearances, {len(project.refs)} references, "
+               f"{len(project.topics)} topics")
+
+
+def _build(root: Path, db_path: Path) -> None:
+    try:
+        project = build(root, db_path)
+    except ValidationFailed as exc:
+        _report_problems(exc.problems)
+        click.echo(f"build failed; {db_path} was left as it was", err=True)
+        sys.exit(1)
+    click.echo(f"built {db_path}: {len(project.claims)} claims, {len(project.refs)} references, "
+               f"{len(project.articles)} articles")
+
+
+@cli.command("build")
+@root_option
+@db_option
+def build_command(root, db_path):
+    """Validate, then write the SQLite database atomically."""
+    root = root or find_root()
+    _build(root, db_path or root / DEFAULT_DB)
+
+
+def datasette_args(db_path: Path, host: str, port: int) -> list[str]:
+    return [
+        # Immutable: served read-only, and Datasette may cache counts.
+        "serve", "--immutable", str(db_path),
+        "--metadata", str(SITE_DIR / "metadata.yaml"),
+        "--template-dir", str(SITE_DIR / "templates"),
+        "--plugins-dir", str(SITE_DIR / "plugins"),
+        "--setting", "suggest_facets", "off",
+        "--host", host, "--port", str(port),
+    ]
+
+
+@cli.command()
+@root_option
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(root, db_path, host, port):
+    """Build if the database is missing or stale, then serve it with Datasette."""
+    root = root or find_root()
+    db_path = db_path or root / DEFAULT_DB
+    if is_stale(root, db_path):
+        _build(root, db_path)
+    args = datasette_args(db_path, host, port)
+    click.echo(f"serving {db_path} at http://{host}:{port}/")
+    sys.exit(subprocess.call([sys.executable, "-m", "datasette", *args]))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

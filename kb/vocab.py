@@ -1,0 +1,94 @@
+"""Controlled vocabularies: every allowed value, with what it means.
+
+These dictionaries are the single definition of each scale. Validation checks
+values against them, the build writes them to lookup tables (so Datasette can
+show what a verdict means), and the README documents them.
+"""
+
+VERDICTS = {
+    "supported": "The best available evidence supports the claim as stated.",
+    "mostly-supported": "Broadly right, but a detail, figure or qualifier is imprecise.",
+    "overstated": (
+        "Has a basis in evidence but is stated more strongly, more generally or with more "
+        "certainty than the evidence allows (lacks context)."
+    ),
+    "unsupported": (
+        "No adequate evidence was found for it either way; the record says what was searched for."
+    ),
+    "contradicted": "The best available evidence says otherwise.",
+    "not-checkable": "Opinion, a vague statement or a promise that no study could test as worded.",
+}
+
+# GRADE certainty of the body of evidence behind the verdict.
+CERTAINTIES = {
+    "high": "Further research is very unlikely to change confidence in the estimate (GRADE high).",
+    "moderate": "Further research is likely to have an important impact on confidence (GRADE moderate).",
+    "low": "Further research is very likely to change the estimate (GRADE low).",
+    "very-low": "Any estimate is very uncertain (GRADE very low).",
+}
+
+CLAIM_TYPES = {
+    "definition": "What sciatica (or a related term) is.",
+    "anatomy": "A statement about body structures (nerve course, muscles).",
+    "prevalence": "How common something is, often with a figure.",
+    "cause": "What causes sciatica or its symptoms.",
+    "risk-factor": "What raises the chance of sciatica or a flare-up.",
+    "mechanism": "How something works in the body.",
+    "prognosis": "Natural course, recovery time, recurrence.",
+    "treatment-effect": "Whether a treatment, activity or service helps or harms.",
+    "diagnosis-imaging": "How sciatica is diagnosed; what scans show and mean.",
+    "red-flag": "Signs that need urgent medical attention.",
+}
+
+STANCES = {
+    "supports": "The study's finding supports the claim.",
+    "contradicts": "The study's finding contradicts the claim.",
+    "mixed": "The study's findings partly support and partly contradict the claim.",
+    "context": "The study gives context (definitions, populations, limits) without taking a side.",
+}
+
+DIRECTNESS = {
+    "direct": "Population, exposure and outcome match the claim (e.g. people with sciatica).",
+    "partial": "Partly matches: a mixed population, a related intervention or a surrogate outcome.",
+    "indirect": "Evidence about something else (e.g. acute low back pain) applied to the claim.",
+}
+
+CITATION_STATUSES = {
+    "accurate": "The citation resolves to a real study whose metadata and findings match.",
+    "inaccurate-metadata": (
+        "Resolves to a real study, but the article got the authors, year or journal wrong."
+    ),
+    "does-not-support": "The study is real but does not say what the article attributes to it.",
+    "cannot-be-found": "No study matching the citation could be found.",
+}
+
+STUDY_DESIGNS = {
+    "systematic review": "A systematic review, with or without meta-analysis.",
+    "randomised controlled trial": "A randomised controlled trial.",
+    "cohort study": "A prospective or retrospective cohort study.",
+    "cross-sectional study": "A survey or imaging study at one point in time.",
+    "case-control study": "A case-control study.",
+    "clinical guideline": "A guideline from a professional or national body.",
+    "narrative review": "A non-systematic review or clinical overview.",
+    "anatomical study": "A cadaveric or anatomical study.",
+    "laboratory study": "An experimental study in the laboratory.",
+    "theoretical paper": "A paper proposing a theory or model.",
+    "other": "Any other kind of publication.",
+}
+
+VERIFICATION_STATUSES = {
+    "verified": "Title, authors, journal and year were read on the page in verified-url.",
+    "partial": "The study was confirmed but some fields could not be; the note says which.",
+    "unverified": "The study could not be confirmed on a stored public page.",
+}
+
+COMMERCIAL_INTERESTS = {
+    "sells-treatment": "The publisher sells the treatment or service the article recommends.",
+    "affiliate-link": "The article links to products through an affiliate or referral link.",
+    "product-promotion": "The article promotes products without a visible affiliate link.",
+    "lead-capture": "The article offers a download or call in exchange for contact details.",
+    "none-visible": "No commercial interest is visible in the text.",
+}
+
+# Fields required on every reference in references.bib.
+REQUIRED_REF_FIELDS = ("title", "year", "design", "verification")

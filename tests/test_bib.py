@@ -1,0 +1,96 @@
+from kb.bib import parse_bibtex
+
+
+def parse(text, name="refs.bib"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_bibtex(data, name)
+
+
+def test_macros_accents_and_names_are_decoded():
+    refs, problems = parse(r"""
+@string{nejm = {New England Journal of Medicine}}
+@article{k1,
+  author = {Vroomen, P. C. and de Krom, Marc and Knottnerus, J. Andr{\'e}},
+  title = {Lack of effectiveness of {bed} rest},
+  journal = nejm,
+  year = 1999,
+}
+""")
+    assert problems == []
+    (ref,) = refs
+    assert ref.key == "k1" and ref.line == 3
+    assert ref.fields["journal"] == "New England Journal of Medicine"
+    assert ref.fields["title"] == "Lack of effectiveness of bed rest"
+    assert [(a.family, a.given) for a in ref.authors] == [
+        ("Vroomen", "P. C."), ("de Krom", "Marc"), ("Knottnerus", "J. André")]
+    assert r"Andr{\'e}" in ref.raw  # the original text is kept
+
+
+def test_duplicate_key_is_an_error_with_both_lines():
+    refs, problems = parse("@article{a, title={One}}\n\n@article{a, title={Two}}\n")
+    assert [r.key for r in refs] == ["a"]
+    assert [str(p) for p in problems] == [
+        "refs.bib:3: duplicate citation key 'a' (first defined on line 1)"]
+
+
+def test_broken_block_is_reported_with_its_line_and_others_survive():
+    refs, problems = parse("@article{good, title={Fine}}\n@article{bad title={x}}\n"
+                           "@article{also, title={Fine}}\n")
+    assert {r.key for r in refs} >= {"good"}
+    assert len(problems) == 1
+    assert problems[0].line == 2 and "cannot parse BibTeX" in problems[0].message
+
+
+def test_latin1_bytes_are_an_error_naming_the_line():
+    data = "@article{a,\n  title = {Caf\u00e9},\n}\n".encode("latin-1")
+    refs, problems = parse(data)
+    assert refs == []
+    assert [str(p) for p in problems] == [
+        "refs.bib:2: byte 0xe9 is not valid UTF-8; save the file as UTF-8 (it may be Latin-1)"]
+
+
+def test_utf8_bom_and_utf16_are_read():
+    text = "@article{a, title={Na\u00efve}, year={2001}}\n"
+    for data in (b"\xef\xbb\xbf" + text.encode("utf-8"), text.encode("utf-16")):
+        refs, problems = parse(data)
+        assert problems == [] and refs[0].fields["title"] == "Naïve"
+
+
+def test_duplicate_field_is_an_error():
+    refs, problems = parse("@article{a,\n title={One},\n title={Two}\n}\n")
+    assert refs == []
+    assert "more than once" in problems[0].message and problems[0].line == 1
+
+
+# Real-world files from other projects' test suites.
+
+def test_external_latin1_file_fails_cleanly(external_bib):
+    path = external_bib / "biber-tdata" / "encoding1.bib"
+    refs, problems = parse_bibtex(path.read_bytes(), "encoding1.bib")
+    assert refs == [] and problems[0].line == 4 and "not valid UTF-8" in problems[0].message
+
+
+def test_external_biblatex_examples_all_parse(external_bib):
+    path = external_bib / "biblatex-examples.bib"
+    refs, problems = parse_bibtex(path.read_bytes(), "biblatex-examples.bib")
+    assert problems == []
+    assert len(refs) == 92
+    by_key = {r.key: r for r in refs}
+    # LaTeX accents in names are decoded for display.
+    assert any("ö" in a.family or "é" in a.family or "ü" in a.family
+               for r in refs for a in r.authors)
+    assert all(r.raw.lstrip().startswith("@") for r in by_key.values())
+
+
+def test_external_duplicate_keys_are_reported_not_dropped(external_bib):
+    path = external_bib / "jabref-testbib" / "issue-13689-duplicate-key-empty-entries.bib"
+    refs, problems = parse_bibtex(path.read_bytes(), "dup.bib")
+    assert any("duplicate citation key 'many'" in p.message and p.line == 20 for p in problems)
+
+
+def test_external_broken_blocks_are_reported(external_bib):
+    path = external_bib / "bibtex-tidy-fixtures" / "others" / "example1.bib"
+    refs, problems = parse_bibtex(path.read_bytes(), "example1.bib")
+    assert [p.line for p in problems] == [26, 38, 48]
+    assert "duplicate @string macro 'mar' (first defined on line 42)" in problems[2].message
+    assert len(refs) == 7

@@ -1,0 +1,87 @@
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from kb.build import build, is_stale
+from kb.problems import ValidationFailed
+from tests.conftest import CLAIMS
+
+
+@pytest.fixture
+def db_path(mini_kb):
+    path = mini_kb / "sciatica.db"
+    build(mini_kb, path)
+    return path
+
+
+def test_tables_keys_and_rows(db_path):
+    db = sqlite_utils.Database(db_path)
+    assert {"claims", "claim_topics", "topics", "topic_aliases", "articles", "appearances",
+            "citation_checks", "refs", "ref_authors", "evidence", "commercial_interests",
+            "vocabulary", "build_info"} <= set(db.table_names())
+    assert {"claim_overview", "article_scorecard", "citation_problems",
+            "claims_without_evidence", "evidence_detail"} <= set(db.view_names())
+    assert db["claims"].pks == ["id"] and db["refs"].pks == ["key"]
+    fks = {(fk.column, fk.other_table) for fk in db["appearances"].foreign_keys}
+    assert fks == {("article_id", "articles"), ("claim_id", "claims")}
+    assert db["claims"].count == 2 and db["appearances"].count == 3
+    assert db["citation_checks"].count == 1
+    authors = list(db.query("select family, given from ref_authors where ref_key = 'hagen2005bedrest' "
+                            "order by position"))
+    assert authors[0] == {"family": "Hagen", "given": "Kåre Birger"}
+    ref = db["refs"].get("brinjikji2015imaging")
+    assert ref["journal"] == "American Journal of Neuroradiology"  # @string expanded
+    assert ref["bibtex"].startswith("@article{brinjikji2015imaging") and "journal = ajnr" in ref["bibtex"]
+    assert ref["year"] == 2015
+
+
+def test_facet_columns_are_indexed(db_path):
+    db = sqlite_utils.Database(db_path)
+    indexed = {tuple(i.columns) for i in db["claims"].indexes}
+    assert {("verdict",), ("claim_type",), ("certainty",)} <= indexed
+    assert {("year",), ("design",), ("journal",)} <= {tuple(i.columns) for i in db["refs"].indexes}
+
+
+def test_full_text_search(db_path):
+    db = sqlite_utils.Database(db_path)
+    assert [r["id"] for r in db["claims"].search("bulges")] == ["mri-bulges-common-without-pain"]
+    assert [r["id"] for r in db["appearances"].search("Cochrane")] == [
+        "demo-article/bed-rest-worsens-sciatica@61"]
+    assert [r["key"] for r in db["refs"].search("neuroradiology")] == ["brinjikji2015imaging"]
+
+
+def test_views_answer_common_questions(db_path):
+    db = sqlite_utils.Database(db_path)
+    score = next(db.query("select * from article_scorecard"))
+    assert score["appearances"] == 3 and score["claims"] == 2
+    assert score["supported"] == 1 and score["overstated"] == 2
+    assert score["citations"] == 1 and score["citations_accurate"] == 1
+    overview = {r["id"]: r for r in db.query("select * from claim_overview")}
+    assert overview["bed-rest-worsens-sciatica"]["appearances"] == 2
+    assert overview["bed-rest-worsens-sciatica"]["mixed"] == 1
+    assert list(db.query("select * from claims_without_evidence")) == []
+
+
+def test_build_is_deterministic(mini_kb, tmp_path):
+    build(mini_kb, tmp_path / "a.db")
+    build(mini_kb, tmp_path / "b.db")
+    dump = lambda p: list(sqlite3.connect(p).iterdump())  # noqa: E731
+    assert dump(tmp_path / "a.db") == dump(tmp_path / "b.db")
+
+
+def test_failed_build_leaves_previous_database_untouched(db_path, mini_kb):
+    before = db_path.read_bytes()
+    (mini_kb / "claims/claims.yaml").write_text(CLAIMS.replace("verdict: supported", "verdict: maybe"))
+    with pytest.raises(ValidationFailed) as info:
+        build(mini_kb, db_path)
+    assert any("verdict 'maybe'" in str(p) for p in info.value.problems)
+    assert db_path.read_bytes() == before
+    assert [p.name for p in db_path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_staleness_follows_the_inputs(db_path, mini_kb):
+    assert not is_stale(mini_kb, db_path)
+    (mini_kb / "claims/claims.yaml").write_text(CLAIMS + "\n# a comment\n")
+    assert is_stale(mini_kb, db_path)
+    assert is_stale(mini_kb, mini_kb / "missing.db")

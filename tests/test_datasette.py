@@ -1,0 +1,76 @@
+"""Datasette responses, through datasette.client, with the repository's own metadata."""
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+from kb.build import build
+from kb.cli import SITE_DIR
+
+
+@pytest.fixture
+def metadata():
+    return yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
+
+
+@pytest.fixture
+def ds(mini_kb, metadata):
+    db_path = mini_kb / "sciatica.db"
+    build(mini_kb, db_path)
+    return Datasette([], immutables=[str(db_path)], metadata=metadata,
+                     settings={"suggest_facets": False},
+                     template_dir=str(SITE_DIR / "templates"),
+                     plugins_dir=str(SITE_DIR / "plugins"))
+
+
+async def test_claims_have_default_facets_including_topics(ds):
+    response = await ds.client.get("/sciatica/claims.json?_extra=facet_results")
+    assert response.status_code == 200
+    facets = response.json()["facet_results"]
+    assert {"verdict", "topics", "claim_type", "certainty"} <= set(facets)
+    topics = {r["value"]: r["count"] for r in facets["topics"]["results"]}
+    assert topics == {"bed-rest": 1, "imaging": 1}
+
+
+async def test_filter_by_topic_array(ds):
+    response = await ds.client.get("/sciatica/claims.json?topics__arraycontains=imaging&_shape=array")
+    assert [r["id"] for r in response.json()] == ["mri-bulges-common-without-pain"]
+
+
+async def test_search_finds_a_known_claim(ds):
+    response = await ds.client.get("/sciatica/claims.json?_search=bed+rest&_shape=array")
+    assert [r["id"] for r in response.json()] == ["bed-rest-worsens-sciatica"]
+
+
+async def test_refs_and_appearances_have_facets(ds):
+    refs = (await ds.client.get("/sciatica/refs.json?_extra=facet_results")).json()
+    assert {"year", "design", "journal"} <= set(refs["facet_results"])
+    aps = (await ds.client.get("/sciatica/appearances.json?_extra=facet_results")).json()
+    assert "article_id" in aps["facet_results"]
+
+
+@pytest.mark.parametrize("query", ["contradicted_claims", "claims_without_evidence",
+                                   "citations_that_do_not_check_out"])
+async def test_canned_queries_run(ds, query):
+    response = await ds.client.get(f"/sciatica/{query}.json?_shape=array")
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)
+
+
+async def test_claims_by_topic_canned_query(ds):
+    response = await ds.client.get("/sciatica/claims_by_topic.json?topic=bed-rest&_shape=array")
+    assert [r["id"] for r in response.json()] == ["bed-rest-worsens-sciatica"]
+
+
+async def test_every_table_and_column_is_described(ds, metadata):
+    tables = metadata["databases"]["sciatica"]["tables"]
+    db = ds.get_database("sciatica")
+    for table in await db.table_names():
+        if table.endswith(("_fts", "_fts_config", "_fts_data", "_fts_docsize", "_fts_idx")):
+            continue
+        assert tables.get(table, {}).get("description"), f"{table} has no description"
+        described = set(tables[table].get("columns", {}))
+        missing = set(await db.table_columns(table)) - described
+        assert not missing, f"{table}: columns without a description: {missing}"
+    for view in await db.view_names():
+        assert tables.get(view, {}).get("description"), f"view {view} has no description"
