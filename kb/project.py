@@ -144,6 +144,12 @@ def _check_references(refs: list[Reference], problems: list[Problem]) -> None:
         if ref.get("design") and ref.get("design") not in vocab.STUDY_DESIGNS:
             bad(f"design {ref.get('design')!r} is not one of: {', '.join(vocab.STUDY_DESIGNS)}")
         status = ref.get("verification")
+        if status == "verified":
+            for name in vocab.REQUIRED_VERIFIED_FIELDS:
+                if not ref.get(name):
+                    bad(f"a verified reference needs {name!r} (or mark it partial and say why)")
+            if not ref.authors and ref.entry_type == "article":
+                bad("a verified article needs an author field (or mark it partial and say why)")
         if status and status not in vocab.VERIFICATION_STATUSES:
             bad(f"verification {status!r} is not one of: {', '.join(vocab.VERIFICATION_STATUSES)}")
         url = ref.get("verified-url")
@@ -159,8 +165,6 @@ def _check_references(refs: list[Reference], problems: list[Problem]) -> None:
             bad(f"doi {ref.get('doi')!r} does not look like a DOI (10.NNNN/...)")
         if ref.get("pmid") and not PMID_RE.match(ref.get("pmid")):
             bad(f"pmid {ref.get('pmid')!r} must be digits only")
-        if not ref.authors and ref.entry_type == "article":
-            bad("an article needs an author field")
 
 
 def _duplicates(items, key, label: str, problems: list[Problem]) -> None:
