@@ -110,5 +110,23 @@ def serve(root, db_path, host, port):
     sys.exit(subprocess.call([sys.executable, "-m", "datasette", *args]))
 
 
+@cli.command()
+@root_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def report(root, as_json):
+    """Coverage: per article, quotes recorded, claims by verdict, citations by accuracy."""
+    import json
+
+    from .report import coverage, format_report
+
+    root = root or find_root()
+    project = load_project(root)
+    if project.problems:
+        _report_problems(project.problems)
+        sys.exit(1)
+    data = coverage(project)
+    click.echo(json.dumps(data, indent=2, sort_keys=True) if as_json else format_report(data))
+
+
 if __name__ == "__main__":  # pragma: no cover
     cli()
