@@ -96,3 +96,8 @@ def test_coverage_report_counts_match_the_sources(project):
     assert sum(report["claims_by_verdict"].values()) == len(project.claims)
     text = format_report(report)
     assert "physio-sciatica-blog" in text and "References by verification" in text
+
+
+def test_readme_shows_the_current_report(project):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert format_report(coverage(project)) in readme, "README's kb report output is out of date"
