@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import bibtexparser
 from bibtexparser import middlewares as mw
 from bibtexparser import model
+from pylatexenc.latex2text import LatexNodes2Text
 
 from .problems import Problem
 
@@ -24,7 +25,20 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 def _MIDDLEWARE():
     # Appended to the default stack (which expands @string macros and removes enclosing).
-    return [mw.LatexDecodingMiddleware(), mw.SeparateCoAuthors(), mw.SplitNameParts()]
+    # Names are split before LaTeX decoding so that a braced corporate author such as
+    # {National Institute for Health and Care Excellence} stays one name; the decoder
+    # leaves split names alone, so _names() decodes their parts.
+    return [mw.SeparateCoAuthors(), mw.SplitNameParts(), mw.LatexDecodingMiddleware()]
+
+
+_latex = LatexNodes2Text()
+
+
+def _decode(text: str) -> str:
+    try:
+        return _latex.latex_to_text(text)
+    except Exception:  # malformed LaTeX: keep the text, minus grouping braces
+        return _strip_braces(text)
 
 
 @dataclass
@@ -75,9 +89,9 @@ def decode_bibtex_bytes(data: bytes, display: str) -> tuple[str | None, list[Pro
 def _names(names: list) -> list[Author]:
     authors = []
     for parts in names:
-        family = " ".join(parts.von + parts.last).strip()
-        given = " ".join(parts.first + parts.jr).strip()
-        authors.append(Author(family=_strip_braces(family), given=_strip_braces(given)))
+        family = _decode(" ".join(parts.von + parts.last)).strip()
+        given = _decode(" ".join(parts.first + parts.jr)).strip()
+        authors.append(Author(family=family, given=given))
     return authors
 
 

@@ -94,3 +94,11 @@ def test_external_broken_blocks_are_reported(external_bib):
     assert [p.line for p in problems] == [26, 38, 48]
     assert "duplicate @string macro 'mar' (first defined on line 42)" in problems[2].message
     assert len(refs) == 7
+
+
+def test_braced_corporate_author_stays_one_name():
+    refs, problems = parse("@misc{n, author = {{National Institute for Health and Care Excellence}},"
+                           " title = {NG59}, year = {2016}}\n")
+    assert problems == []
+    assert [(a.family, a.given) for a in refs[0].authors] == [
+        ("National Institute for Health and Care Excellence", "")]
