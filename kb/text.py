@@ -1,0 +1,137 @@
+"""Text normalisation shared by the build (indexing claims) and `kb check` (matching drafts).
+
+Both sides must turn text into the same tokens, so this is the only place that does it:
+lowercase, accents folded, stop words dropped, Snowball-stemmed, and topic aliases
+("staying in bed", "slipped disc", "a scan") replaced by one token per topic so that a
+writer's paraphrase and the knowledge base's wording meet on the same token.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.,][0-9]+)?%?")
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren as at be because been before being
+below between both but by can could did do does doing don down during each either else ever every few
+for from further had has have having he her here hers herself him himself his how i if in into is it
+its itself just least less let like may me might more most much must my myself neither no nor not of
+off on once one only or other ought our ours ourselves out over own per quite rather same shall she
+should so some such than that the their theirs them themselves then there these they this those
+through thus to too under until up upon us very via was we were what when where whether which while
+who whom whose why will with within without would yet you your yours yourself yourselves
+often usually many people person someone something sometimes always really actually just well even
+get gets got getting make makes made may might can could one two
+""".split())
+# Words kept although they look like stop words: they carry a claim's direction.
+KEEP = frozenset({"no", "not", "worse", "better", "more", "less", "most", "never", "without"})
+STOPWORDS = STOPWORDS - KEEP
+
+
+def _strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Lowercase, fold accents and typographic quotes to ASCII-ish text."""
+    return _strip_accents(text).replace("\u2019", "'").replace("\u2018", "'").lower()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """Surface words (folded), without stop-word removal."""
+    return _WORD_RE.findall(fold(text))
+
+
+def _terms(text: str) -> list[tuple[str, str]]:
+    """(lowercased word, term) pairs. Acronyms written in capitals are kept unstemmed, so
+    "TENS" stays "tens" and does not become the number "ten"."""
+    out = []
+    for w in _WORD_RE.findall(_strip_accents(text)):
+        low = w.lower()
+        out.append((low, low if len(w) > 1 and w.isupper() else stem(low)))
+    return out
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed content words, in order."""
+    return [t for w, t in _terms(text) if w not in STOPWORDS]
+
+
+def topic_token(topic_id: str) -> str:
+    # One alphanumeric token, so FTS5's unicode61 tokenizer keeps it whole.
+    return "topic" + re.sub(r"[^a-z0-9]", "", topic_id)
+
+
+@dataclass(frozen=True)
+class AliasHit:
+    topic: str
+    alias: str
+    start: int = 0  # word positions of the match
+    end: int = 0
+
+
+class AliasMatcher:
+    """Finds topic aliases in text by their stem sequences (longest first)."""
+
+    def __init__(self, aliases: dict[str, list[str]]):
+        # aliases: topic id -> phrases (its label and the words writers use for it)
+        patterns = []
+        for topic, phrases in aliases.items():
+            for phrase in phrases:
+                seq = tuple(t for _, t in _terms(phrase))
+                if seq:
+                    patterns.append((seq, topic, phrase))
+        patterns.sort(key=lambda p: -len(p[0]))
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        for seq, topic, phrase in patterns:
+            self._by_first.setdefault(seq[0], []).append((seq, topic, phrase))
+
+    def find(self, text: str, terms: list[tuple[str, str]] | None = None) -> list[AliasHit]:
+        # Aliases match on all words (stop words included: "staying in bed").
+        seq = [t for _, t in (terms if terms is not None else _terms(text))]
+        hits = []
+        for i, token in enumerate(seq):
+            for pattern, topic, phrase in self._by_first.get(token, ()):
+                if tuple(seq[i:i + len(pattern)]) == pattern:
+                    hits.append(AliasHit(topic, phrase, i, i + len(pattern)))
+        return hits
+
+
+def tokens(text: str, matcher: AliasMatcher, extra_topics: tuple[str, ...] = ()) -> list[str]:
+    """Content terms plus one token per topic whose alias occurs (or that is given).
+
+    The words of a matched multi-word alias give way to the topic token, so "comes back"
+    counts as recurrence rather than as "back"; a one-word alias ("CBD", "massage") is a
+    distinctive word in itself and is kept beside its topic token."""
+    terms = _terms(text)
+    hits = matcher.find(text, terms)
+    covered = {i for h in hits if h.end - h.start > 1 for i in range(h.start, h.end)}
+    content = [t for i, (w, t) in enumerate(terms) if i not in covered and w not in STOPWORDS]
+    topics = {h.topic for h in hits} | set(extra_topics)
+    return content + sorted(topic_token(t) for t in topics)
+
+
+TOPIC_BOOST = 2.0  # a shared topic (alias) counts twice as much as a shared word of equal rarity
+
+
+def idf(df: int, n: int) -> float:
+    """Inverse document frequency over claims; an unseen token gets the weight of a unique one."""
+    return math.log(1 + n / max(df, 1))
+
+
+def weight(token: str, df: int, n: int) -> float:
+    return idf(df, n) * (TOPIC_BOOST if token.startswith("topic") else 1.0)
