@@ -17,10 +17,12 @@ import sqlite_utils
 
 from . import __version__, vocab
 from .problems import ValidationFailed
+from .cite_format import STORED_STYLES, format_references
 from .project import Project, inputs_digest, load_project
+from .schema import create_tables
 from .text import AliasMatcher, fold, tokens, weight
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 DEFAULT_DB = "sciatica.db"
 
 VIEWS = {
@@ -119,6 +121,14 @@ def _int_or_none(value):
     return int(value) if value and value.isdigit() else None
 
 
+def write_formatted_citations(db: sqlite_utils.Database, keys: list[str]) -> None:
+    """APA and AMA (Vancouver-family) references, formatted once here by citeproc-py, since
+    formatting is slow (tens of ms a reference) and `kb check` shows them for every match."""
+    for column, style in STORED_STYLES.items():
+        for key, text in format_references(db.conn, keys, style).items():
+            db["refs"].update(key, {column: text})
+
+
 def write_match_index(db: sqlite_utils.Database, project: Project) -> None:
     """The index `kb check` matches drafts against: each claim's statement (with its topics)
     and every article quote that makes it, as normalised tokens, plus FTS5 over them all."""
@@ -144,9 +154,8 @@ def write_match_index(db: sqlite_utils.Database, project: Project) -> None:
     n = len(search)
     for row in texts:
         row["norm"] = round(sum(weight(t, df[t], n) for t in set(row["tokens"].split())), 6)
-    db["claim_texts"].insert_all(texts, pk=("claim_id", "source"),
-                                 foreign_keys=[("claim_id", "claims", "id")])
-    db["claim_search"].insert_all(search, pk="claim_id", foreign_keys=[("claim_id", "claims", "id")])
+    db["claim_texts"].insert_all(texts)
+    db["claim_search"].insert_all(search)
     db["claim_search"].enable_fts(["tokens"], tokenize="unicode61", create_triggers=False)
     db.execute("create virtual table claim_search_vocab using fts5vocab(claim_search_fts, 'row')")
 
@@ -155,6 +164,7 @@ def write_database(project: Project, db_path: Path) -> None:
     """Write ``project`` into a new database at ``db_path`` (which must not exist)."""
     db = sqlite_utils.Database(db_path)
     db.execute("pragma foreign_keys = on")
+    create_tables(db)
     claims = sorted(project.claims, key=lambda c: c.id)
     articles = sorted(project.articles, key=lambda a: a.id)
     refs = sorted(project.refs, key=lambda r: r.key)
@@ -168,16 +178,13 @@ def write_database(project: Project, db_path: Path) -> None:
                                ("study_design", vocab.STUDY_DESIGNS),
                                ("verification", vocab.VERIFICATION_STATUSES),
                                ("commercial_interest", vocab.COMMERCIAL_INTERESTS))
-         for i, (value, meaning) in enumerate(values.items())),
-        pk=("scale", "value"),
-    )
+         for i, (value, meaning) in enumerate(values.items())))
     db["topics"].insert_all(
         ({"id": t.id, "label": t.label, "description": t.description}
-         for t in sorted(project.topics, key=lambda t: t.id)), pk="id")
+         for t in sorted(project.topics, key=lambda t: t.id)))
     db["topic_aliases"].insert_all(
         ({"topic_id": t.id, "alias": a} for t in sorted(project.topics, key=lambda t: t.id)
-         for a in sorted(set(t.aliases))),
-        pk=("topic_id", "alias"), foreign_keys=[("topic_id", "topics", "id")])
+         for a in sorted(set(t.aliases))))
 
     db["refs"].insert_all(
         ({
@@ -193,27 +200,24 @@ def write_database(project: Project, db_path: Path) -> None:
             "verification_note": r.get("verification-note"),
             "fields": json.dumps(r.fields, sort_keys=True, ensure_ascii=False),
             "bibtex": r.raw, "source_line": r.line,
-        } for r in refs), pk="key")
+        } for r in refs))
     db["ref_authors"].insert_all(
         ({"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given,
           "family_key": fold(a.family)}
-         for r in refs for i, a in enumerate(r.authors)),
-        pk=("ref_key", "position"), foreign_keys=[("ref_key", "refs", "key")])
+         for r in refs for i, a in enumerate(r.authors)))
+    write_formatted_citations(db, [r.key for r in refs])
 
     db["claims"].insert_all(
         ({"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
           "certainty": c.certainty, "topics": json.dumps(sorted(c.topics)),
           "reasoning": c.reasoning, "searched_for": c.searched_for,
-          "source_file": c.file, "source_line": c.line} for c in claims), pk="id")
+          "source_file": c.file, "source_line": c.line} for c in claims))
     db["claim_topics"].insert_all(
-        ({"claim_id": c.id, "topic_id": t} for c in claims for t in sorted(set(c.topics))),
-        pk=("claim_id", "topic_id"),
-        foreign_keys=[("claim_id", "claims", "id"), ("topic_id", "topics", "id")])
+        ({"claim_id": c.id, "topic_id": t} for c in claims for t in sorted(set(c.topics))))
     db["evidence"].insert_all(
         ({"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
           "directness": e.directness, "finding": e.finding, "source_file": e.file,
-          "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)),
-        pk="id", foreign_keys=[("claim_id", "claims", "id"), ("ref_key", "refs", "key")])
+          "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)))
 
     write_match_index(db, project)
 
@@ -221,11 +225,10 @@ def write_database(project: Project, db_path: Path) -> None:
         ({"id": a.id, "title": a.title, "publisher": a.publisher, "author": a.author,
           "published": a.published, "url": a.url, "seed_file": a.seed_file,
           "text_sha256": a.text_sha256, "notes": a.notes, "text": a.text,
-          "source_file": a.file} for a in articles), pk="id")
+          "source_file": a.file} for a in articles))
     db["commercial_interests"].insert_all(
         ({"article_id": a.id, "position": i + 1, "kind": ci.kind, "detail": ci.detail}
-         for a in articles for i, ci in enumerate(a.commercial_interests)),
-        pk=("article_id", "position"), foreign_keys=[("article_id", "articles", "id")])
+         for a in articles for i, ci in enumerate(a.commercial_interests)))
 
     appearances = sorted((ap for a in articles for ap in a.appearances),
                          key=lambda ap: (ap.article, ap.start, ap.claim))
@@ -234,16 +237,13 @@ def write_database(project: Project, db_path: Path) -> None:
           "start": ap.start, "end": ap.end,
           "citation_as_written": ap.citation.as_written if ap.citation else None,
           "note": ap.note, "source_file": ap.file, "source_line": ap.line}
-         for ap in appearances), pk="id",
-        foreign_keys=[("article_id", "articles", "id"), ("claim_id", "claims", "id")])
+         for ap in appearances))
     db["citation_checks"].insert_all(
         ({"id": f"{ap.id}#citation", "appearance_id": ap.id, "article_id": ap.article,
           "claim_id": ap.claim, "as_written": ap.citation.as_written,
           "citation_start": ap.citation.start, "ref_key": ap.citation.key,
           "status": ap.citation.status, "reason": ap.citation.reason}
-         for ap in appearances if ap.citation), pk="id",
-        foreign_keys=[("appearance_id", "appearances", "id"), ("article_id", "articles", "id"),
-                      ("claim_id", "claims", "id"), ("ref_key", "refs", "key")])
+         for ap in appearances if ap.citation))
 
     for table, columns in FACET_INDEXES.items():
         if db[table].exists():
@@ -254,7 +254,7 @@ def write_database(project: Project, db_path: Path) -> None:
     db["build_info"].insert_all(
         [{"key": "inputs_sha256", "value": inputs_digest(project.root)},
          {"key": "kb_version", "value": __version__},
-         {"key": "schema_version", "value": SCHEMA_VERSION}], pk="key")
+         {"key": "schema_version", "value": SCHEMA_VERSION}])
     # Full-text search last, over the finished tables (as simonw/til does).
     for table, columns in FTS.items():
         db[table].enable_fts(columns, tokenize="porter", create_triggers=False)

@@ -14,7 +14,7 @@ import re
 import sqlite3
 from collections import Counter
 
-from .cite_format import DEFAULT_STYLE, format_references
+from .cite_format import DEFAULT_STYLE, stored_or_formatted
 from .citations import RefIndex, find_citations
 from .draft import split_sentences
 from .text import AliasMatcher, fold, stem, tokens, topic_token, weight, words
@@ -26,6 +26,7 @@ RELATIVE_CUTOFF = 0.6  # further matches must score at least this share of the b
 QUOTE_FACTOR = 0.9  # matching an article quote counts a little less than the statement
 CANDIDATES = 40
 COMMON_SHARE = 0.25  # tokens in more than this share of claims are not used to find candidates
+POSTING_BUDGET = 5000  # candidate search reads at most about this many postings (rarest terms first)
 
 FLAGS = {
     "contradicted": "makes a claim that the evidence contradicts",
@@ -105,7 +106,15 @@ class Checker:
         known = [t for t in toks if df.get(t)]
         if not known:
             return []
-        query_terms = [t for t in known if df[t] <= max(COMMON_SHARE * n, 2)] or known
+        # Find candidates by the sentence's rarest terms: they decide which claims it can be
+        # about, and reading the long posting lists of common terms is what makes a large
+        # knowledge base slow. Common terms still count when candidates are scored.
+        query_terms, postings = [], 0
+        for t in sorted(known, key=lambda t: (df[t], t)):
+            if query_terms and (postings + df[t] > POSTING_BUDGET or df[t] > max(COMMON_SHARE * n, 2)):
+                break
+            query_terms.append(t)
+            postings += df[t]
         query = " OR ".join(f'"{t}"' for t in sorted(query_terms))
         candidates = [r[0] for r in self.conn.execute(
             "select claim_id from claim_search_fts join claim_search on "
@@ -185,7 +194,7 @@ class Checker:
                 resolutions[(c.start, c.year)] = self.refs.resolve(c, prefer)
         keys = {k for ev in claims.values() for k in (e["ref_key"] for e in ev["evidence"])}
         keys |= {r.key for r in resolutions.values() if r.key}
-        formatted = format_references(self.conn, sorted(keys), self.style)
+        formatted = stored_or_formatted(self.conn, sorted(keys), self.style)
 
         out_sentences = []
         for sentence, (plain, matches), cites in zip(sentences, raw_matches, cites_by_sentence):

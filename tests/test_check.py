@@ -1,0 +1,207 @@
+"""kb check: the engine, its citation handling, output formats, exit codes and bad input."""
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from kb.build import build
+from kb.check import Checker
+from kb.citations import find_citations
+from kb.cli import cli
+from kb.draft import DraftError, decode_draft, split_sentences
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def kb_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("kb") / "sciatica.db"
+    build(REPO, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def checker(kb_db):
+    return Checker(sqlite3.connect(kb_db))
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+# --- sentences and input ---------------------------------------------------------------------
+
+def test_sentences_keep_exact_offsets_and_headings_stay_separate():
+    text = "# Heading\n\nDr. Smith saw 2.5 mg work. Bed rest fails!\n- a list item\n"
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == ["Heading", "Dr. Smith saw 2.5 mg work.", "Bed rest fails!",
+                                           "a list item"]
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "the draft is empty"),
+    (b"   \n\n", "the draft is empty"),
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00" * 50, "looks like a binary file"),
+])
+def test_bad_input_is_a_clear_error(data, message):
+    with pytest.raises(DraftError, match=message):
+        decode_draft(data)
+
+
+def test_odd_encodings_are_read():
+    text = "Bed rest makes sciatica worse, says Ana\u00efs.\n"
+    assert decode_draft(text.encode("utf-16"))[0] == text
+    decoded, notes = decode_draft(text.encode("cp1252"))
+    assert decoded == text and "Windows-1252" in notes[0]
+
+
+def test_html_is_reduced_to_its_text():
+    html = ("<html><head><style>p{}</style></head><body><h1>Sciatica</h1>"
+            "<p>Bed rest makes sciatica worse.</p><script>x=1</script></body></html>")
+    text, notes = decode_draft(html.encode())
+    assert text == "Sciatica\nBed rest makes sciatica worse." and "HTML" in notes[0]
+
+
+def test_huge_input_is_refused_with_a_message():
+    with pytest.raises(DraftError, match="too long"):
+        decode_draft(b"Bed rest is bad. " * 700_000)  # about 12 MB
+
+
+# --- citations ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("It works (Hagen et al., 2005).", [("Hagen et al., 2005", ["Hagen"], "2005")]),
+    ("It works (Smith and Jones 2001).", [("Smith and Jones 2001", ["Smith", "Jones"], "2001")]),
+    ("(Vroomen, de Krom and Knottnerus, 2007)",
+     [("Vroomen, de Krom and Knottnerus, 2007", ["Vroomen", "de Krom", "Knottnerus"], "2007")]),
+    ("Shown before (e.g., Brinjikji et al., 2015; Jensen, 1994a).",
+     [("Brinjikji et al., 2015", ["Brinjikji"], "2015"), ("Jensen, 1994a", ["Jensen"], "1994a")]),
+    ("Hagen et al. (2005) found no difference.", [("Hagen et al. (2005)", ["Hagen"], "2005")]),
+    ("Koes and Peul (2007) wrote it.", [("Koes and Peul (2007)", ["Koes", "Peul"], "2007")]),
+    ("(National Institute for Health and Care Excellence (NICE), 2020)",
+     [("National Institute for Health and Care Excellence (NICE), 2020",
+       ["National Institute for Health and Care Excellence"], "2020")]),
+    ("In 2010 we treated (n = 2010) people.", []),
+])
+def test_finds_citation_forms(text, expected):
+    found = [(c.text, c.names, c.year) for c in find_citations(text)]
+    assert found == expected
+    for c in find_citations(text):
+        assert text[c.start:c.end] == c.text
+
+
+@pytest.mark.parametrize("citation, status, key, detail", [
+    ("(Dahm et al., 2010)", "resolved", "dahm2010bedrest", "Dahm KT"),
+    ("(NICE, 2020)", "resolved", "nice2016sciatica", "updated 2020"),
+    ("(Vroomen et al., 2003)", "mismatch", None, "wrong year"),
+    ("(Dahm, Smith and Hagen, 2010)", "mismatch", "dahm2010bedrest", "wrong co-author(s): Smith"),
+    ("(Zhang et al., 2019)", "unknown", None, "no reference by Zhang"),
+])
+def test_citation_resolution(checker, citation, status, key, detail):
+    (c,) = find_citations(citation)
+    result = checker.refs.resolve(c)
+    assert result.status == status and detail in result.detail
+    if key:
+        assert result.key == key
+
+
+# --- the report --------------------------------------------------------------------------------
+
+def test_paraphrase_matches_the_claim_with_an_explained_reason(checker):
+    report = checker.check("Staying in bed for a week will only make your sciatica worse.")
+    (sentence,) = report["sentences"]
+    ids = [m["claim_id"] for m in sentence["matches"]]
+    assert "bed-rest-worsens-sciatica" in ids[:3]
+    match = sentence["matches"][ids.index("bed-rest-worsens-sciatica")]
+    assert match["verdict"] == "overstated" and match["certainty"] == "moderate"
+    assert "Bed rest" in match["reason"] and "staying in bed" in match["reason"]
+    best = match["evidence"][0]
+    assert best["citation"] and best["links"]["doi"].startswith("https://doi.org/10.")
+
+
+def test_unrelated_sentence_matches_nothing(checker):
+    report = checker.check("My grandmother grew tomatoes in her garden every summer.")
+    assert report["sentences"][0]["matches"] == [] and report["sentences"][0]["flags"] == []
+
+
+def test_unsourced_claim_like_sentence_is_flagged(checker):
+    report = checker.check("Studies prove that 73% of office workers will get gout.")
+    flags = [f["code"] for f in report["sentences"][0]["flags"]]
+    assert flags == ["needs-source"]
+
+
+def test_citation_that_does_not_support_the_claim_is_flagged(checker):
+    report = checker.check("Research supports exercise-based rehabilitation for sciatica "
+                           "(Luijsterburg et al., 2007).")
+    (sentence,) = report["sentences"]
+    assert sentence["matches"][0]["claim_id"] == "exercise-therapy-helps-sciatica"
+    (cite,) = sentence["citations"]
+    assert cite["status"] == "resolved" and cite["key"] == "luijsterburg2007conservative"
+    assert cite["supports_claim"] == "contradicts"
+    assert "citation-does-not-support" in [f["code"] for f in sentence["flags"]]
+
+
+def test_known_miscitation_is_recognised(checker):
+    report = checker.check("Sciatica is radiating leg pain (Vroomen, de Krom and Knottnerus, 2007).")
+    cite = report["sentences"][0]["citations"][0]
+    assert cite["status"] == "mismatch"
+    assert cite["known_check"]["status"] == "inaccurate-metadata"
+    assert cite["known_check"]["ref_key"] == "koes2007sciatica"
+
+
+def test_json_schema_is_stable(kb_db, tmp_path):
+    draft = tmp_path / "d.md"
+    draft.write_text("Bed rest makes sciatica worse (Hagen et al., 2005).\n\nParking is free.\n")
+    result = run("check", str(draft), "--db", str(kb_db), "--format", "json")
+    report = json.loads(result.output)
+    assert set(report) == {"schema_version", "sentences", "summary", "source", "notes"}
+    sentence = report["sentences"][0]
+    assert set(sentence) == {"index", "text", "start", "end", "matches", "citations", "flags"}
+    assert set(sentence["matches"][0]) == {"claim_id", "statement", "verdict", "certainty", "score",
+                                           "reason", "reasoning", "evidence"}
+    assert {"ref_key", "stance", "directness", "finding", "citation", "links"} <= set(
+        sentence["matches"][0]["evidence"][0])
+    assert set(sentence["citations"][0]) == {"text", "start", "end", "names", "year", "status", "key",
+                                             "detail", "reference", "supports_claim", "known_check"}
+    assert {"sentences", "sentences_matched", "claims_by_verdict", "citations_by_status", "flags",
+            "fail_on", "needs_attention", "failing_flags"} == set(report["summary"])
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def test_exit_status_follows_fail_on(kb_db, tmp_path):
+    draft = tmp_path / "d.txt"
+    draft.write_text("Sciatica rarely goes away by itself; for most people it keeps coming back.\n")
+    assert run("check", str(draft), "--db", str(kb_db)).exit_code == 1  # contradicted
+    assert run("check", str(draft), "--db", str(kb_db), "--fail-on", "none").exit_code == 0
+    assert run("check", str(draft), "--db", str(kb_db), "--fail-on", "needs-source").exit_code == 0
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Parking is available behind the building.\n")
+    assert run("check", str(clean), "--db", str(kb_db)).exit_code == 0
+
+
+def test_usage_errors_exit_2(kb_db, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = run("check", str(empty), "--db", str(kb_db))
+    assert result.exit_code == 2 and "the draft is empty" in result.output
+    assert run("check", str(empty), "--db", str(kb_db), "--fail-on", "bogus").exit_code == 2
+    assert run("check", str(tmp_path / "missing.txt"), "--db", str(kb_db)).exit_code == 2
+
+
+def test_stdin_and_terminal_report(kb_db):
+    result = run("check", "-", "--db", str(kb_db), input="A scan is rarely needed at first.\n")
+    assert result.exit_code == 0
+    assert "SUPPORTED" in result.output and "imaging-not-routinely-needed" in result.output
+    assert "Summary" in result.output
+
+
+def test_markdown_report_annotates_the_draft(kb_db, tmp_path):
+    draft = tmp_path / "d.md"
+    text = "# Draft\n\nBed rest makes sciatica worse.\n"
+    draft.write_text(text)
+    result = run("check", str(draft), "--db", str(kb_db), "--format", "markdown")
+    assert result.output.startswith("# Draft\n\nBed rest makes sciatica worse.")
+    assert "> **overstated**" in result.output and "**Check summary**" in result.output
