@@ -205,3 +205,13 @@ def test_markdown_report_annotates_the_draft(kb_db, tmp_path):
     result = run("check", str(draft), "--db", str(kb_db), "--format", "markdown")
     assert result.output.startswith("# Draft\n\nBed rest makes sciatica worse.")
     assert "> **overstated**" in result.output and "**Check summary**" in result.output
+
+
+@pytest.mark.parametrize("sentence, claim", [
+    ("Staying in bed for a week will only make your sciatica worse.", "bed-rest-worsens-sciatica"),
+    ("You probably don't need a scan.", "imaging-not-routinely-needed"),
+    ("A slipped disc is the most common cause of sciatica.", "disc-herniation-causes-most-sciatica"),
+])
+def test_writers_words_reach_the_claim(checker, sentence, claim):
+    report = checker.check(sentence)
+    assert claim in [m["claim_id"] for m in report["sentences"][0]["matches"]]
