@@ -207,10 +207,15 @@ def write_database(project: Project, db_path: Path) -> None:
          for r in refs for i, a in enumerate(r.authors)))
     write_formatted_citations(db, [r.key for r in refs])
 
+    articles_of: dict[str, set[str]] = {}
+    for article in articles:
+        for ap in article.appearances:
+            articles_of.setdefault(ap.claim, set()).add(article.id)
     db["claims"].insert_all(
         ({"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
           "certainty": c.certainty, "topics": json.dumps(sorted(c.topics)),
-          "reasoning": c.reasoning, "searched_for": c.searched_for,
+          "articles": json.dumps(sorted(articles_of.get(c.id, ()))),
+          "reasoning": c.reasoning, "searched_for": c.searched_for, "reviewed": c.reviewed,
           "source_file": c.file, "source_line": c.line} for c in claims))
     db["claim_topics"].insert_all(
         ({"claim_id": c.id, "topic_id": t} for c in claims for t in sorted(set(c.topics))))

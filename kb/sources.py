@@ -53,6 +53,7 @@ class Claim:
     evidence: list[EvidenceLink]
     file: str
     line: int
+    reviewed: str | None = None  # date the verdict was last reviewed (YYYY-MM-DD)
 
 
 @dataclass
@@ -207,10 +208,20 @@ def parse_topics(data: object, display: str) -> tuple[list[Topic], list[Problem]
 def parse_claims(data: object, display: str) -> tuple[list[Claim], list[Problem]]:
     problems: list[Problem] = []
     claims = []
+    default_reviewed = None
+    if isinstance(data, LineDict):
+        top = _Fields(data, display, "claims file", problems)
+        top.unknown({"claims", "reviewed"})
+        default_reviewed = top.text("reviewed", required=False)
+        if default_reviewed and not DATE_RE.match(default_reviewed):
+            top._add("reviewed", "reviewed must be a date, YYYY-MM-DD")
     for item in _mappings(_top_list(data, display, "claims", problems), display, "claim", problems, 1):
         f = _Fields(item, display, f"claim {item.get('id', '?')}", problems)
         f.unknown({"id", "statement", "type", "topics", "verdict", "certainty", "reasoning",
-                   "searched_for", "evidence"})
+                   "searched_for", "evidence", "reviewed"})
+        reviewed = f.text("reviewed", required=False) or default_reviewed
+        if reviewed and not DATE_RE.match(reviewed):
+            f._add("reviewed", "reviewed must be a date, YYYY-MM-DD")
         cid, statement = f.ident("id"), f.text("statement")
         ctype = f.choice("type", vocab.CLAIM_TYPES)
         verdict = f.choice("verdict", vocab.VERDICTS)
@@ -239,7 +250,7 @@ def parse_claims(data: object, display: str) -> tuple[list[Claim], list[Problem]
                          "(searched_for)")
         if cid:  # kept even when invalid, so that references to its id do not cascade
             claims.append(Claim(cid, statement, ctype, list(topics), verdict, certainty, reasoning,
-                                searched_for, evidence, display, item.line))
+                                searched_for, evidence, display, item.line, reviewed))
     return claims, problems
 
 

@@ -1,0 +1,104 @@
+"""Data behind the claim, article and reference pages, and their HTML through datasette.client."""
+
+import json
+import sqlite3
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+from kb.build import build
+from kb.cli import SITE_DIR
+from kb.pages import article_segments, claim_page, claim_review_jsonld, quote_in_context, search
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("kb") / "sciatica.db"
+    build(REPO, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def conn(db_path):
+    return sqlite3.connect(db_path)
+
+
+def test_quote_in_context_stays_within_its_line():
+    text = "First line.\nBefore the quote. THE QUOTE. After it.\nNext line."
+    start = text.index("THE QUOTE.")
+    ctx = quote_in_context(text, start, start + len("THE QUOTE."))
+    assert ctx == {"before": "Before the quote. ", "quote": "THE QUOTE.", "after": " After it."}
+
+
+def test_article_segments_cover_the_text_and_overlaps():
+    text = "abcdefghij"
+    segs = article_segments(text, [
+        {"start": 2, "end": 6, "claim_id": "x", "verdict": "supported", "statement": "X"},
+        {"start": 4, "end": 8, "claim_id": "y", "verdict": "contradicted", "statement": "Y"}])
+    assert "".join(s["text"] for s in segs) == text
+    assert [(s["text"], [c["id"] for c in s["claims"]]) for s in segs] == [
+        ("ab", []), ("cd", ["x"]), ("ef", ["x", "y"]), ("gh", ["y"]), ("ij", [])]
+
+
+def test_claim_review_maps_verdicts_and_escapes_script_end():
+    claim = {"id": "c", "statement": "x </script><script>alert(1)</script>", "verdict": "overstated",
+             "reasoning": "r", "reviewed": "2026-11-25"}
+    text = claim_review_jsonld(claim, [], "http://h")
+    assert "</script>" not in text
+    data = json.loads(text)
+    assert data["reviewRating"]["ratingValue"] == 3 and data["datePublished"] == "2026-11-25"
+    assert data["claimReviewed"] == claim["statement"] and data["url"] == "http://h/sciatica/claims/c"
+
+
+def test_claim_page_data(conn):
+    page = claim_page(conn, "bed-rest-worsens-sciatica")
+    assert page["claim"]["verdict"] == "overstated"
+    assert {e["ref_key"] for e in page["evidence"]} >= {"dahm2010bedrest", "vroomen1999bedrest"}
+    assert len(page["appearances"]) >= 3 and set(page["articles"]) >= {"garrett-sciatica-relief"}
+    for ap in page["appearances"]:
+        assert ap["context"]["quote"]
+    assert page["related"] and all(r["id"] != "bed-rest-worsens-sciatica" for r in page["related"])
+    assert claim_page(conn, "no-such-claim") is None
+
+
+def test_search_ranks_across_tables(conn):
+    results = search(conn, "bed rest")
+    assert {r["kind"] for r in results} == {"claim", "quote", "study"}
+    assert results == sorted(results, key=lambda r: r["rank"])
+    assert any(p["hit"] for r in results for p in r["parts"])
+    search(conn, "\"unbalanced AND (")  # escaped by escape_fts: must not raise
+    assert search(conn, "") == []
+
+
+@pytest.fixture
+def ds(db_path):
+    metadata = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
+    return Datasette([], immutables=[str(db_path)], metadata=metadata,
+                     settings={"suggest_facets": False},
+                     template_dir=str(SITE_DIR / "templates"), plugins_dir=str(SITE_DIR / "plugins"))
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/", ["Fact-check a draft", "Claims contradicted by the evidence", 'name="q"']),
+    ("/sciatica/claims/bed-rest-worsens-sciatica",
+     ['class="kb-badge overstated"', "application/ld+json", "Where it appears", "Related claims"]),
+    ("/sciatica/articles/physio-sciatica-blog",
+     ["Scorecard", "Citations checked", "inaccurate metadata", '<mark class="']),
+    ("/sciatica/refs/koes2007sciatica", ["BibTeX", "Cited by articles", "inaccurate metadata"]),
+    ("/-/search?q=piriformis", ["kb-results", "piriformis"]),
+])
+async def test_pages_render(ds, path, expected):
+    response = await ds.client.get(path)
+    assert response.status_code == 200
+    for text in expected:
+        assert text in response.text, text
+
+
+async def test_datasette_conventions_are_kept(ds):
+    assert (await ds.client.get("/sciatica/claims/bed-rest-worsens-sciatica.json")).status_code == 200
+    csv = await ds.client.get("/sciatica/claims.csv")
+    assert csv.status_code == 200 and csv.text.startswith("id,statement")
+    sql = await ds.client.get("/sciatica.json?sql=select+count(*)+as+n+from+claims&_shape=array")
+    assert sql.json()[0]["n"] > 50
