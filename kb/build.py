@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import sqlite_utils
@@ -199,6 +200,7 @@ def write_database(project: Project, db_path: Path) -> None:
             "verification": r.get("verification"), "verified_url": r.get("verified-url"),
             "verification_note": r.get("verification-note"),
             "fields": json.dumps(r.fields, sort_keys=True, ensure_ascii=False),
+            "fields_bibtex": json.dumps(r.bibtex_fields, sort_keys=True, ensure_ascii=False),
             "bibtex": r.raw, "source_line": r.line,
         } for r in refs))
     db["ref_authors"].insert_all(
@@ -282,14 +284,32 @@ def build(root: Path, db_path: Path) -> Project:
         raise ValidationFailed(project.problems)
     db_path = Path(db_path).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    _remove_stale_temporaries(db_path)
+    # A unique temporary file per build: concurrent builds never write the same file, and
+    # os.replace() makes whichever finishes last the database, always a complete one.
+    fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=f".{os.getpid()}.tmp",
+                                dir=db_path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # sqlite-utils creates the file itself
     try:
         write_database(project, tmp)
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
     return project
+
+
+def _remove_stale_temporaries(db_path: Path) -> None:
+    """Delete temporary files left by builds that were killed (their process is gone)."""
+    for tmp in db_path.parent.glob(f".{db_path.name}.*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+            os.kill(pid, 0)  # still running: leave its file alone
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except (ValueError, PermissionError, OSError):
+            continue
 
 
 def stored_digest(db_path: Path) -> str | None:

@@ -189,6 +189,52 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
     sys.exit(1 if report["summary"]["needs_attention"] else 0)
 
 
+@cli.group()
+def export():
+    """Export the knowledge base in other formats."""
+
+
+def _open_db(root, db_path):
+    import sqlite3
+
+    if db_path is None:
+        root = root or find_root()
+        db_path = root / DEFAULT_DB
+        if is_stale(root, db_path):
+            click.echo("the database is missing or stale; building it first", err=True)
+            _build(root, db_path, quiet=True)
+    elif not Path(db_path).exists():
+        raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
+    return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+
+
+def _write(text: str, output) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+output_option = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                             help="Write to this file instead of standard output.")
+
+
+@export.command("bib")
+@root_option
+@db_option
+@output_option
+def export_bib_command(root, db_path, output):
+    """References as BibTeX (string macros expanded; LaTeX and every field kept)."""
+    from .export import export_bib
+
+    conn = _open_db(root, db_path)
+    try:
+        _write(export_bib(conn), output)
+    finally:
+        conn.close()
+
+
 @cli.command()
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")

@@ -12,7 +12,7 @@ TABLES = {
               "year": int, "journal": str, "volume": str, "number": str, "pages": str, "doi": str,
               "pmid": str, "url": str, "design": str, "population": str, "verification": str,
               "verified_url": str, "verification_note": str, "citation_apa": str,
-              "citation_ama": str, "fields": str, "bibtex": str, "source_line": int}, "key", []),
+              "citation_ama": str, "fields": str, "fields_bibtex": str, "bibtex": str, "source_line": int}, "key", []),
     "ref_authors": ({"ref_key": str, "position": int, "family": str, "given": str, "family_key": str},
                     ("ref_key", "position"), [("ref_key", "refs", "key")]),
     "claims": ({"id": str, "statement": str, "claim_type": str, "verdict": str, "certainty": str,

@@ -102,3 +102,9 @@ def test_braced_corporate_author_stays_one_name():
     assert problems == []
     assert [(a.family, a.given) for a in refs[0].authors] == [
         ("National Institute for Health and Care Excellence", "")]
+
+
+def test_entry_without_key_is_an_error():
+    refs, problems = parse("@article{ok, title={A}}\n@article{,\n title={No key}\n}\n")
+    assert [r.key for r in refs] == ["ok"]
+    assert [str(p) for p in problems] == ["refs.bib:2: @article entry has no citation key"]

@@ -1,0 +1,51 @@
+"""The importer over every real-world BibTeX file in ../shared/external/bib/.
+
+For each file: either every entry is imported (compared with an independent count of
+`@type{key,` headers), or the import reports problems that each name the file and a line.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kb.bib import parse_bibtex
+from tests.conftest import EXTERNAL_BIB
+
+FILES = sorted(EXTERNAL_BIB.rglob("*.bib")) if EXTERNAL_BIB.is_dir() else []
+# An entry header: @type{key,  or @type(key,  (not @string, @preamble or @comment); the
+# comma may follow on the next line ("comma-first" style).
+HEADER = re.compile(r"@(?!string\b|preamble\b|comment\b)[a-z_]+\s*[{(]\s*[^\s,{}()=\"]+\s*,", re.I)
+
+
+def header_count(data: bytes) -> int:
+    text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode(
+        "utf-8-sig", errors="replace")
+    # Headers inside an @comment{...} block are not entries.
+    text = re.sub(r"^[ \t]*@comment[ \t]*\{[^@]*?\}[ \t]*$", "", text, flags=re.I | re.M | re.S)
+    return len(HEADER.findall(text))
+
+
+@pytest.mark.skipif(not FILES, reason="../shared/external/bib is not beside this checkout")
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(EXTERNAL_BIB)) if FILES else ""
+                                             for p in FILES])
+def test_every_entry_imported_or_problem_named(path: Path):
+    data = path.read_bytes()
+    name = str(path.relative_to(EXTERNAL_BIB))
+    refs, problems = parse_bibtex(data, name)
+    for problem in problems:
+        assert problem.file == name and problem.line >= 1 and problem.message
+    if not problems:
+        assert len(refs) == header_count(data), f"{name}: imported {len(refs)} entries"
+        for ref in refs:  # each imported entry keeps its original text and decoded fields
+            assert ref.raw.lstrip().startswith("@") and ref.key
+
+
+def test_the_folder_has_the_hard_cases():
+    if not FILES:
+        pytest.skip("../shared/external/bib is not beside this checkout")
+    outcomes = {str(p.relative_to(EXTERNAL_BIB)): parse_bibtex(p.read_bytes(), p.name)[1] for p in FILES}
+    assert len(FILES) >= 100
+    assert any("not valid UTF-8" in p.message for ps in outcomes.values() for p in ps)
+    assert any("duplicate citation key" in p.message for ps in outcomes.values() for p in ps)
+    assert any("cannot parse BibTeX" in p.message for ps in outcomes.values() for p in ps)

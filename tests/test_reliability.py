@@ -1,0 +1,67 @@
+"""Builds that are killed, fail or run at the same time never damage the served database."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+from kb.browser import serving
+from kb.build import build
+
+
+def _build_process(root, db):
+    return subprocess.Popen([sys.executable, "-m", "kb.cli", "build", "--root", str(root),
+                             "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _claims(db) -> int:
+    return sqlite3.connect(db).execute("select count(*) from claims").fetchone()[0]
+
+
+def test_killed_build_leaves_the_database_intact_and_served(repo_copy):
+    db = repo_copy / "sciatica.db"
+    build(repo_copy, db)
+    before = db.read_bytes()
+    with serving(repo_copy, db) as url:
+        proc = _build_process(repo_copy, db)
+        deadline = time.monotonic() + 60
+        while not list(repo_copy.glob(".sciatica.db.*.tmp")):  # wait until it is writing
+            assert proc.poll() is None and time.monotonic() < deadline, "build ended too soon"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert db.read_bytes() == before
+        with urllib.request.urlopen(url + "/sciatica/claims.json?_shape=array&_size=max") as r:
+            assert len(json.load(r)) == _claims(db)
+    assert list(repo_copy.glob(".sciatica.db.*.tmp"))  # the killed build's file is still there...
+    build(repo_copy, db)
+    assert not list(repo_copy.glob(".sciatica.db.*.tmp"))  # ...until the next build removes it
+    assert sqlite3.connect(db).execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_failed_validation_keeps_the_served_database(repo_copy):
+    db = repo_copy / "sciatica.db"
+    build(repo_copy, db)
+    before = db.read_bytes()
+    claims = repo_copy / "claims" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("verdict: supported", "verdict: true", 1))
+    result = subprocess.run([sys.executable, "-m", "kb.cli", "build", "--root", str(repo_copy),
+                             "--db", str(db)], capture_output=True, text=True)
+    assert result.returncode == 1 and "field 'verdict' must be text, not bool" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_concurrent_builds_do_not_corrupt_the_database(repo_copy):
+    db = repo_copy / "sciatica.db"
+    procs = [_build_process(repo_copy, db) for _ in range(3)]
+    outputs = [p.communicate(timeout=300)[0].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    conn = sqlite3.connect(db)
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("select count(*) from claims").fetchone()[0] > 50
+    assert not list(repo_copy.glob(".sciatica.db.*.tmp"))
+    assert os.path.getsize(db) > 100_000
