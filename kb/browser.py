@@ -7,6 +7,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -28,10 +29,12 @@ def free_port() -> int:
 def serving(root: Path, db_path: Path, timeout: float = 60.0):
     """Run `kb serve` for ``root`` on a free port; yield its base URL; stop it afterwards."""
     port = free_port()
+    # Output goes to a file, not a pipe: an undrained pipe fills up with the access log and
+    # then blocks the server mid-request.
+    log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "kb.cli", "serve", "--root", str(root), "--db", str(db_path),
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -41,8 +44,8 @@ def serving(root: Path, db_path: Path, timeout: float = 60.0):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stdout.read() if proc.poll() is not None else ""
-                    raise RuntimeError(f"kb serve did not start on {url}: {output[-2000:]}")
+                    log.seek(0)
+                    raise RuntimeError(f"kb serve did not start on {url}: {log.read()[-2000:]}")
                 time.sleep(0.3)
         yield url
     finally:
@@ -51,6 +54,7 @@ def serving(root: Path, db_path: Path, timeout: float = 60.0):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def launch(playwright):

@@ -90,6 +90,10 @@ def datasette_args(db_path: Path, host: str, port: int) -> list[str]:
         "--template-dir", str(SITE_DIR / "templates"),
         "--plugins-dir", str(SITE_DIR / "plugins"),
         "--setting", "suggest_facets", "off",
+        # A public, read-only site: bounded query time and result sizes.
+        "--setting", "sql_time_limit_ms", "2000",
+        "--setting", "facet_time_limit_ms", "500",
+        "--setting", "max_returned_rows", "1000",
         "--host", host, "--port", str(port),
     ]
 

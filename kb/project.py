@@ -233,6 +233,11 @@ def _check_cross_references(project: Project, problems: list[Problem]) -> None:
 
 
 def _check_quote(article: Article, ap, problems: list[Problem]) -> None:
+    if ap.end > len(article.text):
+        problems.append(Problem(ap.file, ap.line, f"offsets {ap.start}-{ap.end} of claim {ap.claim} are "
+                                                  f"outside {article.text_file} ({len(article.text)} "
+                                                  "characters)"))
+        return
     actual = article.text[ap.start:ap.end]
     if actual == ap.quote:
         return

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
 
-_STEMMER = snowballstemmer.stemmer("english")
+# Snowball stemmers keep state while stemming, so each thread needs its own (Datasette runs
+# the /-/check engine in several threads at once).
+_local = threading.local()
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.,][0-9]+)?%?")
 
 STOPWORDS = frozenset("""
@@ -48,7 +51,10 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def words(text: str) -> list[str]:

@@ -215,3 +215,30 @@ def test_markdown_report_annotates_the_draft(kb_db, tmp_path):
 def test_writers_words_reach_the_claim(checker, sentence, claim):
     report = checker.check(sentence)
     assert claim in [m["claim_id"] for m in report["sentences"][0]["matches"]]
+
+
+def test_stemming_is_thread_safe():
+    # Datasette runs the check engine in several threads; a shared Snowball stemmer returned
+    # wrong stems (and raised) under concurrency. Each thread must get the same stems as one.
+    import random
+    import string
+    import threading
+
+    from kb import text
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 12))) + "ing"
+             for _ in range(6000)]
+    text.stem.cache_clear()
+    expected = [text.stem(w) for w in words]
+    results: list[list[str]] = []
+
+    def run():
+        results.append([text.stem.__wrapped__(w) for w in words])
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results)

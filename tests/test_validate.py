@@ -172,3 +172,30 @@ def test_missing_file(tmp_path, missing):
     (root / missing).unlink()
     assert any(p.startswith(f"{missing}:0: cannot read file") for p in
                map(str, load_project(root).problems))
+
+
+def test_offsets_out_of_range(tmp_path):
+    bad = article_yaml().replace("start: 0\n    end: 60\n", "start: 9000\n    end: 9060\n", 1)
+    problems = problems_for(tmp_path, **{ART: bad})
+    assert f"{ART}:12: offsets 9000-9060 of claim bed-rest-worsens-sciatica are outside " \
+           "claims/articles/demo-article.txt (200 characters)" in problems
+
+
+def test_unknown_claim_id_in_article(tmp_path):
+    bad = article_yaml().replace("claim: mri-bulges-common-without-pain", "claim: mri-bulges-rare")
+    problems = problems_for(tmp_path, **{ART: bad})
+    assert f"{ART}:25: unknown claim id 'mri-bulges-rare'" in problems
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("start: 0\n", "start: 'zero'\n", "appearance: start must be a non-negative integer"),
+    ("topics: [imaging]", "topics: imaging", "field 'topics' must be a list"),
+    ("commercial_interests:\n  - kind: sells-treatment", "commercial_interests:\n  - kind: [sells]",
+     "commercial interest: field 'kind' must be text, not list"),
+])
+def test_wrong_types(tmp_path, old, new, message):
+    if "topics" in old:
+        problems = problems_for(tmp_path, **{"claims/claims.yaml": CLAIMS.replace(old, new)})
+    else:
+        problems = problems_for(tmp_path, **{ART: article_yaml().replace(old, new, 1)})
+    assert any(message in p for p in problems), problems

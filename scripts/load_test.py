@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""A bounded load test of `kb serve` on 127.0.0.1: N concurrent clients for T seconds across
+table, facet, search, row, JSON and check pages. Prints requests served, errors and latency
+percentiles. Only ever talks to the loopback server it starts (or --url on 127.0.0.1).
+
+    .venv/bin/python scripts/load_test.py [--clients 50] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from kb.browser import serving  # noqa: E402
+
+GETS = {
+    "table": "/sciatica/claims",
+    "facets": "/sciatica/claims?verdict=overstated&_facet=claim_type",
+    "array-facet": "/sciatica/claims?topics__arraycontains=bed-rest",
+    "fts": "/sciatica/claims?_search=bed+rest",
+    "search": "/-/search?q=disc+herniation",
+    "claim": "/sciatica/claims/bed-rest-worsens-sciatica",
+    "article": "/sciatica/articles/physio-sciatica-blog",
+    "ref": "/sciatica/refs/dahm2010bedrest",
+    "json": "/sciatica/refs.json?_shape=array&design=systematic+review",
+    "csv": "/sciatica/appearances.csv",
+    "canned": "/sciatica/citations_that_do_not_check_out",
+    "check-form": "/-/check",
+}
+DRAFT = ("Staying in bed for a week makes sciatica worse (Hagen et al., 2005). A scan is rarely "
+         "needed at first. Research shows 80% of people need surgery. Massage relieves sciatica "
+         "(Smith and Jones, 2019). ") * 5
+
+
+async def client(base: str, until: float, seq: int, latencies, statuses, errors):
+    kinds = list(GETS) + ["check-post"]
+    async with httpx.AsyncClient(base_url=base, timeout=120,
+                                 limits=httpx.Limits(max_connections=1)) as http:
+        form = await http.get("/-/check")
+        token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)
+        i = seq
+        while time.monotonic() < until:
+            kind = kinds[i % len(kinds)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                if kind == "check-post":
+                    r = await http.post("/-/check", data={"csrftoken": token, "draft": DRAFT})
+                else:
+                    r = await http.get(GETS[kind])
+                statuses[r.status_code] += 1
+                if r.status_code != 200:
+                    errors.append(f"{kind}: HTTP {r.status_code}")
+            except httpx.HTTPError as exc:
+                errors.append(f"{kind}: {type(exc).__name__}")
+                continue
+            latencies[kind].append(time.perf_counter() - t0)
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+async def run(base: str, clients: int, seconds: float):
+    latencies, statuses, errors = defaultdict(list), Counter(), []
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    await asyncio.gather(*(client(base, until, n, latencies, statuses, errors) for n in range(clients)))
+    elapsed = time.monotonic() - started
+    total = sum(len(v) for v in latencies.values())
+    print(f"{clients} clients for {seconds:.0f} s against {base}: {total} requests in {elapsed:.1f} s "
+          f"({total / elapsed:.0f}/s), errors {len(errors)}, statuses {dict(statuses)}")
+    print(f"{'page':<12} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    every = [x for v in latencies.values() for x in v]
+    for kind, values in [*sorted(latencies.items()), ("all", every)]:
+        if values:
+            print(f"{kind:<12} {len(values):>6} {statistics.median(values) * 1e3:>8.0f} "
+                  f"{pct(values, 95) * 1e3:>8.0f} {pct(values, 99) * 1e3:>8.0f} {max(values) * 1e3:>8.0f}")
+    for error in Counter(errors).most_common(10):
+        print("error:", error)
+    return len(errors)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--url", help="an already running server on 127.0.0.1 (default: start one)")
+    args = parser.parse_args()
+    if not 1 <= args.clients <= 200 or not 0 < args.seconds <= 120:
+        parser.error("keep the burst bounded: 1-200 clients, at most 120 seconds")
+    if args.url:
+        if not re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?$", args.url):
+            parser.error("--url must be a loopback address")
+        sys.exit(1 if asyncio.run(run(args.url, args.clients, args.seconds)) else 0)
+    with tempfile.TemporaryDirectory() as tmp, serving(REPO, Path(tmp) / "sciatica.db") as url:
+        failures = asyncio.run(run(url, args.clients, args.seconds))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
