@@ -81,6 +81,18 @@ from claims c
 where not exists (select 1 from evidence e where e.claim_id = c.id)
 order by c.id
 """,
+    "withdrawn_study_reliance": """
+select 'evidence' as via, r.key as ref_key, r.status, r.status_note, r.superseded_by,
+  e.claim_id, c.statement as claim, c.verdict, e.stance, null as article_id, null as as_written
+from refs r join evidence e on e.ref_key = r.key join claims c on c.id = e.claim_id
+where r.status in ('retracted', 'superseded', 'corrected')
+union all
+select 'citation', r.key, r.status, r.status_note, r.superseded_by,
+  cc.claim_id, c.statement, c.verdict, null, cc.article_id, cc.as_written
+from refs r join citation_checks cc on cc.ref_key = r.key join claims c on c.id = cc.claim_id
+where r.status in ('retracted', 'superseded', 'corrected')
+order by 2, 1, 6
+""",
     "evidence_detail": """
 select
   e.id, e.claim_id, c.statement as claim, c.verdict, e.stance, e.directness, e.finding,
@@ -104,7 +116,7 @@ FACET_INDEXES = {
     "claim_topics": [["topic_id"]],
     "appearances": [["article_id"], ["claim_id"]],
     "citation_checks": [["article_id"], ["status"], ["ref_key"], ["appearance_id"]],
-    "refs": [["year"], ["design"], ["journal"], ["verification"]],
+    "refs": [["year"], ["design"], ["journal"], ["verification"], ["status"]],
     "ref_authors": [["family"], ["family_key"]],
     "evidence": [["claim_id"], ["ref_key"], ["stance"], ["directness"]],
     "commercial_interests": [["kind"]],
@@ -199,6 +211,8 @@ def write_database(project: Project, db_path: Path) -> None:
             "design": r.get("design"), "population": r.get("population"),
             "verification": r.get("verification"), "verified_url": r.get("verified-url"),
             "verification_note": r.get("verification-note"),
+            "status": r.get("status"), "superseded_by": r.get("superseded-by"),
+            "status_note": r.get("status-note"),
             "fields": json.dumps(r.fields, sort_keys=True, ensure_ascii=False),
             "fields_bibtex": json.dumps(r.bibtex_fields, sort_keys=True, ensure_ascii=False),
             "bibtex": r.raw, "source_line": r.line,

@@ -36,9 +36,10 @@ FLAGS = {
     "citation-mismatch": "cites a real study with the wrong year or authors",
     "citation-does-not-support": "cites a study that does not support the claim made",
     "needs-source": "makes a claim-like statement with no citation and no match in the knowledge base",
+    "cites-withdrawn-study": "cites a study that has been retracted or superseded",
 }
 DEFAULT_FAIL_ON = ("contradicted", "unsupported", "unresolved-citation", "citation-mismatch",
-                   "citation-does-not-support")
+                   "citation-does-not-support", "cites-withdrawn-study")
 
 _CLAIM_LIKE = [
     (re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent|per cent)|\b\d+\s+(?:in|out of)\s+\d+\b", re.I),
@@ -227,7 +228,8 @@ class Checker:
                        f"where id in ({marks})", claim_ids)}
         for e in _rows(self.conn,
                        "select e.claim_id, e.ref_key, e.stance, e.directness, e.finding, r.design, "
-                       "r.year, r.doi, r.pmid, r.url from evidence e join refs r on r.key = e.ref_key "
+                       "r.year, r.doi, r.pmid, r.url, r.status as ref_status from evidence e "
+                       "join refs r on r.key = e.ref_key "
                        f"where e.claim_id in ({marks})", claim_ids):
             claims[e.pop("claim_id")]["evidence"].append(e)
         for claim in claims.values():
@@ -252,10 +254,16 @@ class Checker:
             {"article_id": k["article_id"], "status": k["status"], "ref_key": k["ref_key"],
              "reason": k["reason"]}
             for k in self.known_checks.get(_citation_key(cite.text), [])[:1]]
+        ref_status = None
+        if resolution.key:
+            row = self.conn.execute("select status, status_note from refs where key = ?",
+                                    (resolution.key,)).fetchone()
+            ref_status = {"status": row[0], "note": row[1]} if row and row[0] else None
         return {"text": cite.text, "start": cite.start, "end": cite.end, "names": cite.names,
                 "year": cite.year, "status": resolution.status, "key": resolution.key,
                 "detail": resolution.detail, "reference": formatted.get(resolution.key),
-                "supports_claim": supports, "known_check": known[0] if known else None}
+                "supports_claim": supports, "known_check": known[0] if known else None,
+                "ref_status": ref_status}
 
     def _stance(self, claim_id: str, ref_key: str) -> str | None:
         row = self.conn.execute("select stance from evidence where claim_id = ? and ref_key = ?",
@@ -277,6 +285,10 @@ class Checker:
                 flags.append({"code": "unresolved-citation", "message": f"{c['text']}: {c['detail']}"})
             elif c["status"] == "mismatch":
                 flags.append({"code": "citation-mismatch", "message": f"{c['text']}: {c['detail']}"})
+            if c["ref_status"] and c["ref_status"]["status"] in ("retracted", "superseded"):
+                flags.append({"code": "cites-withdrawn-study",
+                              "message": f"{c['text']}: {c['key']} is {c['ref_status']['status']}: "
+                                         f"{c['ref_status']['note']}"})
             if c["supports_claim"] in ("contradicts", "does-not-support"):
                 flags.append({"code": "citation-does-not-support",
                               "message": f"{c['text']}: the knowledge base records that {c['key']} "

@@ -136,7 +136,7 @@ def _parse_fail_on(value: str) -> tuple[str, ...]:
 @click.option("--fail-on", default=None, metavar="FLAGS",
               help="Comma-separated flags that make the exit status 1, or 'none'. Default: "
                    "contradicted,unsupported,unresolved-citation,citation-mismatch,"
-                   "citation-does-not-support.")
+                   "citation-does-not-support,cites-withdrawn-study.")
 @click.option("--style", default="apa", show_default=True,
               help="CSL style for formatted references (e.g. apa, american-medical-association).")
 @click.option("--all", "show_all", is_flag=True, help="Show every sentence, not only those with findings.")
@@ -237,6 +237,98 @@ def export_bib_command(root, db_path, output):
         _write(export_bib(conn), output)
     finally:
         conn.close()
+
+
+def _export_command(name, function, help_text, **extra):
+    @export.command(name, help=help_text)
+    @root_option
+    @db_option
+    @output_option
+    def command(root, db_path, output, **kwargs):
+        conn = _open_db(root, db_path)
+        try:
+            _write(function(conn, **kwargs), output)
+        except KeyError as exc:
+            raise click.BadParameter(f"no claim {exc.args[0]!r}", param_hint="--claim")
+        finally:
+            conn.close()
+
+    for decorator in extra.values():
+        command = decorator(command)
+    return command
+
+
+def _lazy(name):
+    def call(conn, **kwargs):
+        from . import export as module
+        return getattr(module, name)(conn, **kwargs)
+    return call
+
+
+_export_command("claimreview", _lazy("export_claimreview"),
+                "schema.org ClaimReview JSON-LD for all claims (or one with --claim).",
+                claim=click.option("--claim", "claim_id", default=None, help="Only this claim id."),
+                base=click.option("--base-url", "base_url", default="",
+                                  help="Site address for the review URLs, e.g. https://kb.example.org"))
+_export_command("csl-json", _lazy("export_csl_json"), "References as CSL-JSON (Zotero, pandoc).")
+_export_command("ris", _lazy("export_ris"), "References as RIS (Zotero, EndNote, Mendeley).")
+_export_command("claims-csv", _lazy("export_claims_csv"), "Claims as CSV for spreadsheets.")
+_export_command("bibliography", _lazy("export_bibliography"),
+                "A formatted bibliography (citeproc-py): --style apa (default), vancouver, or any CSL name.",
+                style=click.option("--style", default="apa", show_default=True,
+                                   callback=lambda ctx, param, v: STYLE_ALIASES.get(v, v)))
+
+STYLE_ALIASES = {"vancouver": "american-medical-association", "ama": "american-medical-association"}
+
+
+@cli.command("add-ref")
+@click.argument("bibtex", type=click.File("rb"))
+@root_option
+def add_ref(bibtex, root):
+    """Append BibTeX entries (a file, or - for stdin) to references.bib.
+
+    Keys are normalised to surnameYEARword, DOIs to their bare form; an entry whose key or DOI
+    is already present is refused. New entries are marked unverified until checked.
+    """
+    from .curate import CurateError, add_references
+
+    root = root or find_root()
+    try:
+        keys = add_references(root, bibtex.read(), getattr(bibtex, "name", "-"))
+    except CurateError as exc:
+        click.echo(f"kb add-ref: {exc}", err=True)
+        sys.exit(1)
+    for key in keys:
+        click.echo(f"added {key} to references.bib (unverified until you check it)")
+    click.echo("next: verify each entry on a stored public page, add design and verified-url, "
+               "then run kb validate")
+
+
+@cli.command("add-article")
+@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "article_id", required=True, help="Article id (lowercase, hyphens).")
+@click.option("--title", default=None)
+@click.option("--url", default=None, help="The article's address, if known (default: unknown).")
+@click.option("--publisher", default=None)
+@click.option("--author", default=None)
+@click.option("--published", default=None, help="Publication date shown in the text (YYYY-MM-DD).")
+@root_option
+def add_article_command(text_file, article_id, title, url, publisher, author, published, root):
+    """Copy an article's text into claims/ and write a skeleton record proposing its claims."""
+    from .curate import CurateError, add_article
+
+    root = root or find_root()
+    conn = _open_db(root, None)
+    try:
+        path, n = add_article(root, conn, text_file, article_id, title, url, publisher, author,
+                              published)
+    except CurateError as exc:
+        click.echo(f"kb add-article: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        conn.close()
+    click.echo(f"wrote {path.relative_to(root)} with {n} proposed appearances; "
+               "complete it, then run kb validate")
 
 
 @cli.command()

@@ -99,7 +99,11 @@ def decode_draft(data: bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
-_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022]\s|\d+[.)]\s|#{1,6}\s|>\s))")
+# Blocks: blank lines, list items, headings, quotes; and a single line break that ends a
+# sentence or heading-like line (web captures put each heading or item on its own line), i.e.
+# after closing punctuation or before a capital letter. A soft-wrapped sentence continues.
+_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022]\s|\d+[.)]\s|#{1,6}\s|>\s))|"
+                          r"(?<=[.!?:;\"\u201d\u2019)])\n|\n(?=\s*[A-Z0-9\u201c\"])")
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+\u2022]\s+|\d+[.)]\s+|>\s*)")
 _segmenter = None
 

@@ -23,3 +23,108 @@ def export_bib(conn: sqlite3.Connection) -> str:
     """Every reference as BibTeX, in key order."""
     rows = conn.execute("select key, entry_type, fields_bibtex from refs order by key")
     return "\n".join(_bibtex_entry(k, t, json.loads(f or "{}")) for k, t, f in rows)
+
+
+def export_claimreview(conn: sqlite3.Connection, claim_id: str | None = None,
+                       base_url: str = "") -> str:
+    """schema.org ClaimReview JSON-LD: one object for a claim, or a list for all claims."""
+    from .pages import claim_page
+
+    ids = [claim_id] if claim_id else [r[0] for r in conn.execute("select id from claims order by id")]
+    reviews = []
+    for cid in ids:
+        page = claim_page(conn, cid, base_url)
+        if page is None:
+            raise KeyError(cid)
+        reviews.append(json.loads(page["jsonld"].replace("<\\/", "</")))
+    return json.dumps(reviews[0] if claim_id else reviews, indent=2, ensure_ascii=False) + "\n"
+
+
+def _ref_rows(conn: sqlite3.Connection) -> list[tuple[dict, list[tuple[str, str]]]]:
+    cols = ["key", "entry_type", "title", "journal", "year", "volume", "number", "pages", "doi",
+            "pmid", "url"]
+    rows = [dict(zip(cols, r)) for r in conn.execute(f"select {', '.join(cols)} from refs order by key")]
+    authors: dict[str, list[tuple[str, str]]] = {}
+    for key, family, given in conn.execute(
+            "select ref_key, family, given from ref_authors order by ref_key, position"):
+        authors.setdefault(key, []).append((family, given))
+    return [(row, authors.get(row["key"], [])) for row in rows]
+
+
+def export_csl_json(conn: sqlite3.Connection) -> str:
+    """References as CSL-JSON (Zotero, Mendeley and pandoc import it)."""
+    from .cite_format import csl_item
+
+    items = []
+    for row, authors in _ref_rows(conn):
+        item = csl_item(row, authors)
+        if row["pmid"]:
+            item["PMID"] = row["pmid"]
+        items.append(item)
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+_RIS_TYPES = {"article": "JOUR", "book": "BOOK", "incollection": "CHAP", "inproceedings": "CONF",
+              "techreport": "RPRT", "misc": "GEN"}
+
+
+def export_ris(conn: sqlite3.Connection) -> str:
+    """References as RIS (imported by Zotero, EndNote, Mendeley)."""
+    out = []
+    for row, authors in _ref_rows(conn):
+        lines = [f"TY  - {_RIS_TYPES.get(row['entry_type'], 'GEN')}", f"ID  - {row['key']}"]
+        lines += [f"AU  - {family}, {given}" if given else f"AU  - {family}"
+                  for family, given in authors if family != "others"]
+        lines.append(f"TI  - {row['title']}")
+        if row["journal"]:
+            lines.append(f"{'JO' if row['entry_type'] == 'article' else 'T2'}  - {row['journal']}")
+        if row["year"]:
+            lines.append(f"PY  - {row['year']}")
+        for tag, field in (("VL", "volume"), ("IS", "number"), ("DO", "doi"), ("UR", "url")):
+            if row[field]:
+                lines.append(f"{tag}  - {row[field]}")
+        if row["pages"]:
+            start, _, end = row["pages"].replace("--", "-").partition("-")
+            lines.append(f"SP  - {start}")
+            if end:
+                lines.append(f"EP  - {end}")
+        if row["pmid"]:
+            lines.append(f"AN  - PMID:{row['pmid']}")
+        lines.append("ER  - ")
+        out.append("\n".join(lines))
+    return "\n\n".join(out) + "\n"
+
+
+def export_bibliography(conn: sqlite3.Connection, style: str = "apa") -> str:
+    """A formatted bibliography, one reference per line, sorted as the style's readers expect
+    (alphabetically by formatted text)."""
+    from .cite_format import stored_or_formatted
+
+    keys = [r[0] for r in conn.execute("select key from refs")]
+    formatted = stored_or_formatted(conn, keys, style)
+    return "\n".join(sorted(formatted.values(), key=str.casefold)) + "\n"
+
+
+CLAIMS_CSV_COLUMNS = ["id", "statement", "claim_type", "verdict", "certainty", "topics", "articles",
+                      "appearances", "supporting", "contradicting", "mixed", "evidence_links",
+                      "reasoning", "searched_for", "reviewed"]
+
+
+def export_claims_csv(conn: sqlite3.Connection) -> str:
+    """One row per claim, for spreadsheets: verdict, certainty, topics, articles, evidence counts."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CLAIMS_CSV_COLUMNS)
+    for row in conn.execute("""
+            select c.id, c.statement, c.claim_type, c.verdict, c.certainty, c.topics, c.articles,
+                   o.appearances, o.supporting, o.contradicting, o.mixed, o.evidence_links,
+                   c.reasoning, c.searched_for, c.reviewed
+            from claims c join claim_overview o on o.id = c.id order by c.id"""):
+        row = list(row)
+        row[5] = "; ".join(json.loads(row[5] or "[]"))
+        row[6] = "; ".join(json.loads(row[6] or "[]"))
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()

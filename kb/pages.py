@@ -56,7 +56,8 @@ def claim_page(conn: sqlite3.Connection, claim_id: str, base_url: str = "") -> d
                          "where ct.claim_id = ? order by t.label", (claim_id,))
     evidence = _rows(conn, """
         select e.ref_key, e.stance, e.directness, e.finding, r.citation_apa, r.title, r.year,
-               r.design, r.doi, r.pmid, r.url, r.verification
+               r.design, r.doi, r.pmid, r.url, r.verification, r.status, r.status_note,
+               r.superseded_by
         from evidence e join refs r on r.key = e.ref_key where e.claim_id = ?
         order by case e.stance when 'supports' then 0 when 'contradicts' then 1 when 'mixed' then 2
                  else 3 end, case e.directness when 'direct' then 0 when 'partial' then 1 else 2 end,
@@ -78,7 +79,9 @@ def claim_page(conn: sqlite3.Connection, claim_id: str, base_url: str = "") -> d
         group by c.id order by shared desc, c.id limit 8""", (claim_id, claim_id))
     meaning = _one(conn, "select meaning from vocabulary where scale = 'verdict' and value = ?",
                    (claim["verdict"],))
+    withdrawn = [e for e in evidence if e["status"] in ("retracted", "superseded")]
     page = {"claim": claim, "topics": topics, "evidence": evidence, "appearances": appearances,
+            "withdrawn": withdrawn,
             "related": related, "verdict_meaning": meaning["meaning"] if meaning else "",
             "articles": sorted({ap["article_id"] for ap in appearances})}
     page["jsonld"] = claim_review_jsonld(claim, appearances, base_url)

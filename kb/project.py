@@ -105,6 +105,7 @@ def load_project(root: Path) -> Project:
         problems.append(Problem(ARTICLES_DIR, 0, "no article files (*.yaml) found"))
 
     _check_references(project.refs, problems)
+    _check_superseded_by(project.refs, problems)
     _check_cross_references(project, problems)
     project.problems = sorted(set(problems))
     return project
@@ -163,8 +164,24 @@ def _check_references(refs: list[Reference], problems: list[Problem]) -> None:
             bad(f"year {ref.get('year')!r} must be four digits")
         if ref.get("doi") and not DOI_RE.match(ref.get("doi")):
             bad(f"doi {ref.get('doi')!r} does not look like a DOI (10.NNNN/...)")
+        ref_status = ref.get("status")
+        if ref_status and ref_status not in vocab.REF_STATUSES:
+            bad(f"status {ref_status!r} is not one of: {', '.join(vocab.REF_STATUSES)}")
+        if ref_status and not ref.get("status-note"):
+            bad(f"a {ref_status} reference needs a status-note (what happened, where it is recorded)")
+        if ref_status == "superseded" and not ref.get("superseded-by"):
+            bad("a superseded reference needs superseded-by (the key of the reference replacing it)")
         if ref.get("pmid") and not PMID_RE.match(ref.get("pmid")):
             bad(f"pmid {ref.get('pmid')!r} must be digits only")
+
+
+def _check_superseded_by(refs: list[Reference], problems: list[Problem]) -> None:
+    keys = {r.key for r in refs}
+    for ref in refs:
+        target = ref.get("superseded-by")
+        if target and target not in keys:
+            problems.append(Problem(BIB_FILE, ref.line, f"{ref.key}: superseded-by {target!r} is not a "
+                                                        f"key in {BIB_FILE}"))
 
 
 def _duplicates(items, key, label: str, problems: list[Problem]) -> None:

@@ -90,6 +90,13 @@ COMMERCIAL_INTERESTS = {
     "none-visible": "No commercial interest is visible in the text.",
 }
 
+# Optional `status` of a reference (absent means current).
+REF_STATUSES = {
+    "retracted": "The study was retracted; nothing should rely on it.",
+    "superseded": "A newer version replaces it (superseded-by names the reference that does).",
+    "corrected": "A correction was published; the note says what changed.",
+}
+
 # Fields required on every reference in references.bib; a fully verified one also needs these.
 REQUIRED_REF_FIELDS = ("title", "design", "verification")
 REQUIRED_VERIFIED_FIELDS = ("year",)

@@ -164,7 +164,8 @@ def test_json_schema_is_stable(kb_db, tmp_path):
     assert {"ref_key", "stance", "directness", "finding", "citation", "links"} <= set(
         sentence["matches"][0]["evidence"][0])
     assert set(sentence["citations"][0]) == {"text", "start", "end", "names", "year", "status", "key",
-                                             "detail", "reference", "supports_claim", "known_check"}
+                                             "detail", "reference", "supports_claim", "known_check",
+                                             "ref_status"}
     assert {"sentences", "sentences_matched", "claims_by_verdict", "citations_by_status", "flags",
             "fail_on", "needs_attention", "failing_flags"} == set(report["summary"])
 
