@@ -198,15 +198,22 @@ def export():
     """Export the knowledge base in other formats."""
 
 
-def _open_db(root, db_path):
+def _open_db(root, db_path, allow_stale: bool = False):
+    """A read-only connection to the database, (re)built first if it is missing or stale.
+    With ``allow_stale``, an existing database is used when the sources do not build (a
+    curator midway through recording an article still gets suggestions)."""
     import sqlite3
 
     if db_path is None:
         root = root or find_root()
         db_path = root / DEFAULT_DB
         if is_stale(root, db_path):
-            click.echo("the database is missing or stale; building it first", err=True)
-            _build(root, db_path, quiet=True)
+            if allow_stale and db_path.exists() and not load_project(root).ok:
+                click.echo("note: the sources have problems (kb validate lists them); using the "
+                           "last built database", err=True)
+            else:
+                click.echo("the database is missing or stale; building it first", err=True)
+                _build(root, db_path, quiet=True)
     elif not Path(db_path).exists():
         raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
     return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -318,7 +325,11 @@ def add_article_command(text_file, article_id, title, url, publisher, author, pu
     from .curate import CurateError, add_article
 
     root = root or find_root()
-    conn = _open_db(root, None)
+    for suffix in (".txt", ".yaml"):
+        if (root / "claims" / "articles" / f"{article_id}{suffix}").exists():
+            click.echo(f"kb add-article: claims/articles/{article_id}{suffix} already exists", err=True)
+            sys.exit(1)
+    conn = _open_db(root, None, allow_stale=True)
     try:
         path, n = add_article(root, conn, text_file, article_id, title, url, publisher, author,
                               published)

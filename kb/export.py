@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 # Fields written first, in this order; the rest follow alphabetically.
@@ -84,7 +85,7 @@ def export_ris(conn: sqlite3.Connection) -> str:
             if row[field]:
                 lines.append(f"{tag}  - {row[field]}")
         if row["pages"]:
-            start, _, end = row["pages"].replace("--", "-").partition("-")
+            start, _, end = re.sub(r"\s*(?:--|[-\u2013\u2014])\s*", "-", row["pages"]).partition("-")
             lines.append(f"SP  - {start}")
             if end:
                 lines.append(f"EP  - {end}")

@@ -102,3 +102,12 @@ async def test_datasette_conventions_are_kept(ds):
     assert csv.status_code == 200 and csv.text.startswith("id,statement")
     sql = await ds.client.get("/sciatica.json?sql=select+count(*)+as+n+from+claims&_shape=array")
     assert sql.json()[0]["n"] > 50
+
+
+async def test_refs_as_bibtex_output_format(ds):
+    response = await ds.client.get("/sciatica/refs.bib?design=clinical+guideline")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-bibtex")
+    assert response.text.startswith("@misc{nice2016sciatica,") and "design" in response.text
+    from kb.bib import parse_bibtex
+    refs, problems = parse_bibtex(response.content, "out.bib")
+    assert problems == [] and [r.key for r in refs] == ["nice2016sciatica"]
