@@ -22,7 +22,9 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser (when PyYAML was built with it) is about 10x faster and keeps the marks
+# that give line numbers; the pure-Python one is the fallback.
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
@@ -46,7 +48,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 # Dates stay strings: "2026-06-20" in YAML must not silently become a datetime.date.
 _LineLoader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for k, v in _LineLoader.yaml_implicit_resolvers.items()
 }
 
 
