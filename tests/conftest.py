@@ -166,3 +166,26 @@ def repo_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "claims", dest / "claims")
     shutil.copy(REPO / "references.bib", dest / "references.bib")
     return dest
+
+
+@pytest.fixture(scope="session")
+def repo_db(tmp_path_factory) -> Path:
+    """The repository's own knowledge base, built once for the whole session (read-only)."""
+    from kb.build import build
+
+    path = tmp_path_factory.mktemp("repo-db") / "sciatica.db"
+    build(REPO, path)
+    return path
+
+
+def site_for(db_path: Path):
+    """A Datasette instance configured as `kb serve` configures it, for datasette.client tests."""
+    import yaml
+    from datasette.app import Datasette
+
+    from kb.cli import SITE_DIR
+
+    metadata = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
+    return Datasette([], immutables=[str(db_path)], metadata=metadata,
+                     settings={"suggest_facets": False},
+                     template_dir=str(SITE_DIR / "templates"), plugins_dir=str(SITE_DIR / "plugins"))

@@ -6,19 +6,15 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from kb.build import build
 from kb.check import Checker
 from kb.citations import find_citations
 from kb.cli import cli
 from kb.draft import DraftError, decode_draft, split_sentences
-from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def kb_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("kb") / "sciatica.db"
-    build(REPO, path)
-    return path
+def kb_db(repo_db):
+    return repo_db
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import sqlite3
 
 import pytest
 
-from kb.build import build
 from kb.check import Checker
 from kb.evaluate import evaluate, load_cases
 from tests.conftest import REPO
@@ -16,10 +15,8 @@ CASES = REPO / "tests" / "data" / "check_cases.yaml"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    db = tmp_path_factory.mktemp("kb") / "sciatica.db"
-    build(REPO, db)
-    return evaluate(Checker(sqlite3.connect(db)), load_cases(CASES))
+def result(repo_db):
+    return evaluate(Checker(sqlite3.connect(repo_db)), load_cases(CASES))
 
 
 def test_labelled_set_is_big_enough():

@@ -2,10 +2,10 @@
 
 import pytest
 import yaml
-from datasette.app import Datasette
 
 from kb.build import build
 from kb.cli import SITE_DIR
+from tests.conftest import site_for
 
 
 @pytest.fixture
@@ -14,13 +14,10 @@ def metadata():
 
 
 @pytest.fixture
-def ds(mini_kb, metadata):
+def ds(mini_kb):
     db_path = mini_kb / "sciatica.db"
     build(mini_kb, db_path)
-    return Datasette([], immutables=[str(db_path)], metadata=metadata,
-                     settings={"suggest_facets": False},
-                     template_dir=str(SITE_DIR / "templates"),
-                     plugins_dir=str(SITE_DIR / "plugins"))
+    return site_for(db_path)
 
 
 async def test_claims_have_default_facets_including_topics(ds):
@@ -77,14 +74,8 @@ async def test_every_table_and_column_is_described(ds, metadata):
 
 
 @pytest.fixture
-def real_ds(tmp_path, metadata):
-    from tests.conftest import REPO
-    db_path = tmp_path / "sciatica.db"
-    build(REPO, db_path)
-    return Datasette([], immutables=[str(db_path)], metadata=metadata,
-                     settings={"suggest_facets": False},
-                     template_dir=str(SITE_DIR / "templates"),
-                     plugins_dir=str(SITE_DIR / "plugins"))
+def real_ds(repo_db):
+    return site_for(repo_db)
 
 
 async def test_check_page_form(real_ds):

@@ -4,12 +4,10 @@ import hashlib
 import re
 
 import pytest
-import yaml
-from datasette.app import Datasette
 
 from kb.build import build
-from kb.cli import SITE_DIR, datasette_args
-from tests.conftest import BIB, CLAIMS, article_yaml, write_kb
+from kb.cli import datasette_args
+from tests.conftest import BIB, CLAIMS, article_yaml, site_for, write_kb
 
 PAYLOAD = "<script>alert('xss')</script>"
 ATTR = '" onmouseover="alert(1)" x="'
@@ -39,9 +37,7 @@ def ds(tmp_path):
            .replace("end: 199", f"end: {len(text) - 1}")})
     db = root / "sciatica.db"
     build(root, db)
-    metadata = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
-    return Datasette([], immutables=[str(db)], metadata=metadata, settings={"suggest_facets": False},
-                     template_dir=str(SITE_DIR / "templates"), plugins_dir=str(SITE_DIR / "plugins"))
+    return site_for(db)
 
 
 @pytest.mark.parametrize("path", [

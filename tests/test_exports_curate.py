@@ -21,10 +21,8 @@ SEEDS = REPO.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("kb") / "sciatica.db"
-    build(REPO, path)
-    return path
+def db(repo_db):
+    return repo_db
 
 
 def run(*args, input=None):

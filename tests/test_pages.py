@@ -4,20 +4,14 @@ import json
 import sqlite3
 
 import pytest
-import yaml
-from datasette.app import Datasette
 
-from kb.build import build
-from kb.cli import SITE_DIR
 from kb.pages import article_segments, claim_page, claim_review_jsonld, quote_in_context, search
-from tests.conftest import REPO
+from tests.conftest import site_for
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("kb") / "sciatica.db"
-    build(REPO, path)
-    return path
+def db_path(repo_db):
+    return repo_db
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +68,7 @@ def test_search_ranks_across_tables(conn):
 
 @pytest.fixture
 def ds(db_path):
-    metadata = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
-    return Datasette([], immutables=[str(db_path)], metadata=metadata,
-                     settings={"suggest_facets": False},
-                     template_dir=str(SITE_DIR / "templates"), plugins_dir=str(SITE_DIR / "plugins"))
+    return site_for(db_path)
 
 
 @pytest.mark.parametrize("path, expected", [
