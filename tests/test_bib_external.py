@@ -49,3 +49,33 @@ def test_the_folder_has_the_hard_cases():
     assert any("not valid UTF-8" in p.message for ps in outcomes.values() for p in ps)
     assert any("duplicate citation key" in p.message for ps in outcomes.values() for p in ps)
     assert any("cannot parse BibTeX" in p.message for ps in outcomes.values() for p in ps)
+
+
+def test_fast_latex_decoding_agrees_with_pylatexenc():
+    """The direct decoder for common LaTeX must give exactly pylatexenc's text (or defer to it),
+    checked on every LaTeX-bearing field value in the real-world files."""
+    import logging
+
+    import bibtexparser
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    from kb.bib import _NEEDS_DECODING, _fast_latex, decode_bibtex_bytes
+
+    if not FILES:
+        pytest.skip("../shared/external/bib is not beside this checkout")
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    values = set()
+    for path in FILES:
+        text, _ = decode_bibtex_bytes(path.read_bytes(), path.name)
+        if text is None:
+            continue
+        for entry in bibtexparser.parse_string(text).entries:
+            values.update(str(f.value) for f in entry.fields if _NEEDS_DECODING.search(str(f.value)))
+    reference = LatexNodes2Text()
+    checked = 0
+    for value in sorted(values)[:2500]:
+        fast = _fast_latex(value)
+        if fast is not None:
+            checked += 1
+            assert fast == reference.latex_to_text(value), value
+    assert checked > 1000
