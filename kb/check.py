@@ -294,11 +294,18 @@ class Checker:
                               "message": f"{c['text']}: the knowledge base records that {c['key']} "
                                          f"{'contradicts' if c['supports_claim'] == 'contradicts' else 'does not support'} "
                                          f"this claim"})
-        if not matches and not cites:
+        if not cites:
             reasons = [why for rx, why in _CLAIM_LIKE if rx.search(plain)]
-            if reasons:
+            if reasons and not matches:
                 flags.append({"code": "needs-source",
                               "message": f"{FLAGS['needs-source']} ({'; '.join(reasons)})"})
+            elif matches and set(reasons) & {"gives a figure", "appeals to research"}:
+                # A figure or "research shows" needs a citation even when it resembles a known
+                # claim; and the match may be the claim's opposite, so the writer should check.
+                flags.append({"code": "needs-source",
+                              "message": "gives a figure or appeals to research without a citation; "
+                                         "check that it says what the matched claim says and cite "
+                                         "that claim's evidence"})
         return flags
 
 

@@ -25,7 +25,7 @@ def to_terminal(report: dict, console: Console, show_all: bool = False) -> None:
         for rank, m in enumerate(s["matches"]):
             style = VERDICT_STYLE.get(m["verdict"], "")
             certainty = f", {m['certainty']} certainty" if m["certainty"] else ""
-            lead = "    " if rank == 0 else "    also: "
+            lead = "    known claim: " if rank == 0 else "    also: "
             console.print(f"{lead}[{style}]{m['verdict'].upper()}[/]{escape(certainty)}  "
                           f"{escape(m['statement'])}  [dim]({m['claim_id']}, score {m['score']:.2f})[/]")
             if rank:

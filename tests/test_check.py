@@ -239,3 +239,12 @@ def test_stemming_is_thread_safe():
     for t in threads:
         t.join()
     assert all(r == expected for r in results)
+
+
+def test_uncited_figure_is_flagged_even_when_it_resembles_a_claim(checker):
+    report = checker.check("Research shows that 80% of people with sciatica need surgery.")
+    (sentence,) = report["sentences"]
+    assert sentence["matches"]  # it resembles a known claim (its opposite, in fact)
+    assert [f["code"] for f in sentence["flags"]] == ["needs-source"]
+    cited = checker.check("Most people improve without surgery (Peul et al., 2007).")
+    assert "needs-source" not in [f["code"] for f in cited["sentences"][0]["flags"]]
