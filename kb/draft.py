@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -105,7 +106,10 @@ def decode_draft(data: bytes) -> tuple[str, list[str]]:
 _BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022]\s|\d+[.)]\s|#{1,6}\s|>\s))|"
                           r"(?<=[.!?:;\"\u201d\u2019)])\n|\n(?=\s*[A-Z0-9\u201c\"])")
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+\u2022]\s+|\d+[.)]\s+|>\s*)")
-_segmenter = None
+# pysbd's Segmenter keeps the text being split on the instance (segment() sets
+# self.original_text, then reads it back), so each thread needs its own: Datasette runs the
+# check engine in several threads at once.
+_local = threading.local()
 
 
 def _blocks(text: str):
@@ -119,16 +123,16 @@ def _blocks(text: str):
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences with offsets into ``text``. Paragraphs, list items and headings are split
     first, so a heading never merges into the next sentence; pysbd splits within them."""
-    global _segmenter
-    if _segmenter is None:
-        _segmenter = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    segmenter = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=False)
     out: list[Sentence] = []
     flat = text.replace("\n", " ")
     for block_start, block in _blocks(text):
         prefix = _MD_PREFIX.match(block)
         skip = prefix.end() if prefix else 0
         cursor = block_start + skip
-        for piece in _segmenter.segment(block[skip:].replace("\n", " ")):
+        for piece in segmenter.segment(block[skip:].replace("\n", " ")):
             piece = piece.strip()
             if not piece:
                 continue

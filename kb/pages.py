@@ -25,6 +25,14 @@ SITE_NAME = "Sciatica evidence and citation knowledge base"
 CONTEXT_CHARS = 160
 
 
+async def kb_database(datasette):
+    """(name, database) of the knowledge base Datasette is serving, or (None, None)."""
+    for name, db in datasette.databases.items():
+        if not name.startswith("_") and "claim_search_vocab" in await db.table_names():
+            return name, db
+    return None, None
+
+
 def _rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]

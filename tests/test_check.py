@@ -248,3 +248,23 @@ def test_uncited_figure_is_flagged_even_when_it_resembles_a_claim(checker):
     assert [f["code"] for f in sentence["flags"]] == ["needs-source"]
     cited = checker.check("Most people improve without surgery (Peul et al., 2007).")
     assert "needs-source" not in [f["code"] for f in cited["sentences"][0]["flags"]]
+
+
+def test_sentence_splitting_is_thread_safe():
+    # pysbd's Segmenter stores the text on the instance between setting and reading it; a
+    # shared one mixes up concurrent drafts. Each thread must get the sentences one thread gets.
+    import threading
+
+    drafts = [" ".join(f"Draft {d} sentence {i} is here." for i in range(40)) for d in range(6)]
+    expected = [[s.text for s in split_sentences(d)] for d in drafts]
+    results: dict[int, list] = {}
+
+    def run(d):
+        results[d] = [[s.text for s in split_sentences(drafts[d])] for _ in range(5)]
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in range(len(drafts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == [expected[d]] * 5 for d, r in results.items())

@@ -5,21 +5,13 @@ from datasette.utils.asgi import Response
 
 from kb.check import DEFAULT_FAIL_ON, FLAGS, Checker
 from kb.draft import DraftError, decode_draft
+from kb.pages import kb_database
 
 MAX_FORM_BYTES = 2_000_000
 
 
-async def _kb_database(datasette):
-    for name, db in datasette.databases.items():
-        if name.startswith("_"):
-            continue
-        if "claim_search_vocab" in await db.table_names():
-            return name, db
-    return None, None
-
-
 async def check_page(datasette, request):
-    name, db = await _kb_database(datasette)
+    name, db = await kb_database(datasette)
     context = {"draft": "", "report": None, "error": None, "database": name, "flags": FLAGS}
     if db is None:
         context["error"] = "No knowledge-base database is being served."

@@ -4,7 +4,7 @@ from datasette import hookimpl
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
 
-from kb.pages import VERDICT_RATING, article_page, claim_page, ref_page, search
+from kb.pages import VERDICT_RATING, article_page, claim_page, kb_database, ref_page, search
 
 PAGES = {"claims": claim_page, "articles": article_page, "refs": ref_page}
 
@@ -33,12 +33,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
 async def search_page(datasette, request):
     q = request.args.get("q", "")
-    results, name = [], None
-    for db_name, db in datasette.databases.items():
-        if not db_name.startswith("_") and "claims_fts" in await db.table_names():
-            name = db_name
-            results = await db.execute_fn(lambda conn: search(conn, q))
-            break
+    name, db = await kb_database(datasette)
+    results = await db.execute_fn(lambda conn: search(conn, q)) if db is not None else []
     return Response.html(await datasette.render_template(
         "kb_search.html", {"q": q, "results": results, "database": name}, request=request))
 
