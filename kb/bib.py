@@ -8,12 +8,14 @@ entry.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterator
 
 import bibtexparser
 from bibtexparser import model
@@ -152,11 +154,13 @@ def _field_values(entry: model.Entry) -> dict[str, str]:
     return {f.key.lower(): str(f.value) for f in entry.fields}
 
 
-def _problem_for_failed(block: model.ParsingFailedBlock, display: str) -> Problem:
-    line = (block.start_line or 0) + 1
+def _problem_for_failed(block: model.ParsingFailedBlock, display: str,
+                        file_line=lambda local: local + 1, starts=None) -> Problem:
+    starts = starts or {}
+    line = file_line(starts.get(id(block), block.start_line or 0))
     if isinstance(block, model.DuplicateBlockKeyBlock):
-        prev = block.previous_block.start_line
-        where = f" (first defined on line {prev + 1})" if prev is not None else ""
+        prev = starts.get(id(block.previous_block), block.previous_block.start_line)
+        where = f" (first defined on line {file_line(prev)})" if prev is not None else ""
         what = "@string macro" if isinstance(block.previous_block, model.String) else "citation key"
         return Problem(display, line, f"duplicate {what} {block.key!r}{where}")
     if isinstance(block, model.DuplicateFieldKeyBlock):
@@ -170,21 +174,119 @@ def _problem_for_failed(block: model.ParsingFailedBlock, display: str) -> Proble
     return Problem(display, line, f"cannot parse BibTeX: {reason.strip()}{snippet}")
 
 
+# Entries per chunk when parsing a large file: bounds memory (bibtexparser holds a whole
+# library of blocks) without changing results for files smaller than this.
+CHUNK_ENTRIES = 2000
+_ENTRY_START = re.compile(r"^[ \t]*@", re.M)
+
+
+def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """(first line number - 1, text) pieces of a .bib, cut only before an ``@`` that starts a
+    line at brace depth zero, so no entry is ever split."""
+    start, start_line, line, depth, entries, pos = 0, 0, 0, 0, 0, 0
+    for m in _ENTRY_START.finditer(text):
+        segment = text[pos:m.start()]
+        depth += segment.count("{") - segment.count("}") - segment.count("\\{") + \
+            segment.count("\\}")
+        line += segment.count("\n")
+        pos = m.start()
+        if depth <= 0:
+            depth = 0
+            entries += 1
+            if entries > size:
+                yield start_line, text[start:pos]
+                start, start_line, entries = pos, line, 1
+    yield start_line, text[start:]
+
+
 def parse_bibtex(data: bytes, display: str) -> tuple[list[Reference], list[Problem]]:
     """Parse BibTeX bytes into references; problems name ``display`` and a line."""
+    refs, problems = [], []
+    for chunk_refs, chunk_problems in parse_bibtex_chunks(data, display):
+        refs += chunk_refs
+        problems += chunk_problems
+    keys: dict[str, int] = {}
+    unique = []
+    for ref in refs:  # across chunks (bibtexparser catches duplicates within one)
+        if ref.key in keys:
+            problems.append(Problem(display, ref.line, f"duplicate citation key {ref.key!r} "
+                                                       f"(first defined on line {keys[ref.key]})"))
+        else:
+            keys[ref.key] = ref.line
+            unique.append(ref)
+    return unique, problems
+
+
+def parse_bibtex_chunks(data: bytes, display: str, size: int = CHUNK_ENTRIES,
+                        ) -> Iterator[tuple[list[Reference], list[Problem]]]:
+    """Parse BibTeX bytes a chunk of entries at a time, yielding (references, problems).
+
+    @string macros defined in earlier chunks are carried into later ones (BibTeX defines
+    them before use). Duplicate keys across chunks are left to the caller."""
     text, problems = decode_bibtex_bytes(data, display)
     if text is None:
-        return [], problems
+        yield [], problems
+        return
+    if problems:
+        yield [], problems
+    strings = ""  # every @string block seen so far, prepended to the next chunk
+    carried: list[tuple[int, int]] = []  # (line in the prefix, line in the file) of each
 
+    for first_line, chunk in _chunks(text, size):
+        prefix_lines = strings.count("\n")
+
+        def file_line(local: int, prefix_lines=prefix_lines, first_line=first_line,
+                      carried=list(carried)) -> int:
+            if local >= prefix_lines:
+                return local - prefix_lines + first_line + 1
+            at, orig = carried[bisect.bisect_right(carried, (local, 1 << 62)) - 1]
+            return orig + (local - at) + 1
+
+        refs, chunk_problems, library, starts = _parse_text(strings + chunk, display, file_line,
+                                                            prefix_lines)
+        yield refs, chunk_problems
+        for block in library.strings:
+            if starts[id(block)] >= prefix_lines:
+                carried.append((strings.count("\n"), file_line(starts[id(block)]) - 1))
+                strings += block.raw + "\n"
+
+
+def _start_lines(text: str, library) -> dict[int, int]:
+    """0-based start line of each block, by id(). bibtexparser's own count drifts by a line
+    here and there in long files (seen in tugboat.bib); each block's raw text, found in
+    order, gives the exact line instead."""
+    starts = {id(b): b.start_line or 0 for b in library.blocks}
+    cursor, line = 0, 0
+    for block in library.blocks:
+        raw = block.raw
+        if not raw:
+            continue
+        pos = text.find(raw, cursor)
+        if pos < 0:
+            continue
+        line += text.count("\n", cursor, pos)
+        cursor = pos
+        starts[id(block)] = line
+    return starts
+
+
+def _parse_text(text: str, display: str, file_line=lambda local: local + 1, skip_lines: int = 0):
+    """Parse one piece of a .bib; ``file_line`` maps bibtexparser's 0-based line to the file's
+    line. Blocks that start in the first ``skip_lines`` lines (carried @string macros) are
+    not reported again."""
+    problems: list[Problem] = []
     try:
         library = bibtexparser.parse_string(text)  # default stack: macros expanded, enclosing removed
     except Exception as exc:  # bibtexparser raises on states it cannot recover from
-        return [], problems + [Problem(display, 0, f"BibTeX parser gave up: {exc}")]
-    problems += [_problem_for_failed(b, display) for b in library.failed_blocks]
+        return [], [Problem(display, 0, f"BibTeX parser gave up: {exc}")], bibtexparser.Library(), {}
+    starts = _start_lines(text, library)
+    for block in library.failed_blocks:
+        if starts.get(id(block), 0) >= skip_lines:
+            problems.append(_problem_for_failed(block, display, file_line, starts))
 
     refs = []
     for entry in library.entries:
-        line = (entry.start_line or 0) + 1
+        line = file_line(starts.get(id(entry), 0))
         if not entry.key.strip():
             problems.append(Problem(display, line, f"@{entry.entry_type} entry has no citation key"))
             continue
@@ -198,4 +300,4 @@ def parse_bibtex(data: bytes, display: str) -> tuple[list[Reference], list[Probl
             key=entry.key, entry_type=entry.entry_type.lower(), line=line,
             fields={k: _decode(v).strip() for k, v in values.items()},
             authors=authors, raw=entry.raw or "", bibtex_fields=values))
-    return refs, problems
+    return refs, problems, library, starts

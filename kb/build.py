@@ -19,7 +19,7 @@ import sqlite_utils
 from . import __version__, vocab
 from .problems import ValidationFailed
 from .cite_format import STORED_STYLES, format_references
-from .project import Project, inputs_digest, load_project
+from .project import SourceReader, inputs_digest
 from .schema import create_tables
 from .text import AliasMatcher, fold, tokens, weight
 
@@ -134,168 +134,207 @@ def _int_or_none(value):
     return int(value) if value and value.isdigit() else None
 
 
-def write_formatted_citations(db: sqlite_utils.Database, keys: list[str]) -> None:
-    """APA and AMA (Vancouver-family) references, formatted once here by citeproc-py, since
-    formatting is slow (tens of ms a reference) and `kb check` shows them for every match."""
+def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
+    """Plain executemany: the columns of the first row, in order (sqlite-utils' insert_all
+    is several times slower per row, and the schema already exists)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' * len(columns))})")
+    conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+
+def _ref_row(r) -> dict:
+    return {
+        "key": r.key, "entry_type": r.entry_type, "title": r.get("title"),
+        "authors": _author_short(r), "first_author": r.authors[0].family if r.authors else None,
+        "year": _int_or_none(r.get("year")),
+        "journal": r.get("journal") or r.get("booktitle") or r.get("institution")
+        or r.get("organization") or r.get("publisher"),
+        "volume": r.get("volume"), "number": r.get("number"), "pages": r.get("pages"),
+        "doi": r.get("doi"), "pmid": r.get("pmid"), "url": r.get("url"),
+        "design": r.get("design"), "population": r.get("population"),
+        "verification": r.get("verification"), "verified_url": r.get("verified-url"),
+        "verification_note": r.get("verification-note"),
+        "status": r.get("status"), "superseded_by": r.get("superseded-by"),
+        "status_note": r.get("status-note"),
+        "fields": json.dumps(r.fields, sort_keys=True, ensure_ascii=False),
+        "fields_bibtex": json.dumps(r.bibtex_fields, sort_keys=True, ensure_ascii=False),
+        "bibtex": r.raw, "source_line": r.line,
+    }
+
+
+def write_refs(conn: sqlite3.Connection, refs) -> None:
+    _insert(conn, "refs", [_ref_row(r) for r in refs])
+    _insert(conn, "ref_authors", [
+        {"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given,
+         "family_key": fold(a.family)} for r in refs for i, a in enumerate(r.authors)])
+    write_formatted_citations(conn, [r.key for r in refs])
+
+
+def write_formatted_citations(conn: sqlite3.Connection, keys: list[str]) -> None:
+    """APA and AMA (Vancouver-family) references, formatted once here, since `kb check` and
+    the site show them for every match (citeproc-py is tens of ms a reference; the common
+    shapes take a direct path tested equal to it)."""
     for column, style in STORED_STYLES.items():
-        for key, text in format_references(db.conn, keys, style).items():
-            db["refs"].update(key, {column: text})
+        conn.executemany(f"update refs set {column} = ? where key = ?",
+                         [(text, key) for key, text in format_references(conn, keys, style).items()])
 
 
-def write_match_index(db: sqlite_utils.Database, project: Project) -> None:
+def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> None:
+    _insert(conn, "claims", [
+        {"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
+         "certainty": c.certainty, "topics": json.dumps(sorted(set(c.topics))),
+         "reasoning": c.reasoning, "searched_for": c.searched_for, "reviewed": c.reviewed,
+         "source_file": c.file, "source_line": c.line} for c in claims])
+    _insert(conn, "claim_topics", [{"claim_id": c.id, "topic_id": t}
+                                   for c in claims for t in sorted(set(c.topics))])
+    _insert(conn, "evidence", [
+        {"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
+         "directness": e.directness, "finding": e.finding, "source_file": e.file,
+         "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)])
+    _insert(conn, "claim_texts", [
+        {"claim_id": c.id, "source": "statement",
+         "tokens": " ".join(tokens(c.statement, matcher, tuple(c.topics)))} for c in claims])
+
+
+def write_article(conn: sqlite3.Connection, a, matcher: AliasMatcher) -> None:
+    _insert(conn, "articles", [
+        {"id": a.id, "title": a.title, "publisher": a.publisher, "author": a.author,
+         "published": a.published, "url": a.url, "seed_file": a.seed_file,
+         "text_sha256": a.text_sha256, "notes": a.notes, "text": a.text, "source_file": a.file}])
+    _insert(conn, "commercial_interests", [
+        {"article_id": a.id, "position": i + 1, "kind": ci.kind, "detail": ci.detail}
+        for i, ci in enumerate(a.commercial_interests)])
+    appearances = sorted(a.appearances, key=lambda ap: (ap.start, ap.claim))
+    _insert(conn, "appearances", [
+        {"id": ap.id, "article_id": ap.article, "claim_id": ap.claim, "quote": ap.quote,
+         "start": ap.start, "end": ap.end,
+         "citation_as_written": ap.citation.as_written if ap.citation else None,
+         "note": ap.note, "source_file": ap.file, "source_line": ap.line} for ap in appearances])
+    _insert(conn, "citation_checks", [
+        {"id": f"{ap.id}#citation", "appearance_id": ap.id, "article_id": ap.article,
+         "claim_id": ap.claim, "as_written": ap.citation.as_written,
+         "citation_start": ap.citation.start, "ref_key": ap.citation.key,
+         "status": ap.citation.status, "reason": ap.citation.reason}
+        for ap in appearances if ap.citation])
+    _insert(conn, "claim_texts", [
+        {"claim_id": ap.claim, "source": ap.id, "tokens": " ".join(tokens(ap.quote, matcher))}
+        for ap in appearances])
+
+
+def finish_match_index(db: sqlite_utils.Database) -> None:
     """The index `kb check` matches drafts against: each claim's statement (with its topics)
-    and every article quote that makes it, as normalised tokens, plus FTS5 over them all."""
-    matcher = AliasMatcher({t.id: [t.label, *t.aliases] for t in project.topics})
-    quotes: dict[str, list] = {}
-    for article in project.articles:
-        for ap in article.appearances:
-            quotes.setdefault(ap.claim, []).append(ap)
-    texts, search = [], []
-    for claim in sorted(project.claims, key=lambda c: c.id):
-        rows = [{"claim_id": claim.id, "source": "statement",
-                 "tokens": " ".join(tokens(claim.statement, matcher, tuple(claim.topics)))}]
-        rows += [{"claim_id": claim.id, "source": ap.id, "tokens": " ".join(tokens(ap.quote, matcher))}
-                 for ap in sorted(quotes.get(claim.id, []), key=lambda ap: ap.id)]
-        texts += rows
-        search.append({"claim_id": claim.id, "tokens": " ".join(r["tokens"] for r in rows)})
-    # Document frequency per token over claims; each text stores its weight norm so that
-    # `kb check` can score a candidate from the tokens it shares with a sentence alone.
-    df: dict[str, int] = {}
-    for row in search:
-        for token in set(row["tokens"].split()):
-            df[token] = df.get(token, 0) + 1
-    n = len(search)
-    for row in texts:
-        row["norm"] = round(sum(weight(t, df[t], n) for t in set(row["tokens"].split())), 6)
-    db["claim_texts"].insert_all(texts)
-    db["claim_search"].insert_all(search)
+    and every article quote that makes it (rows written as the sources streamed past), one
+    document per claim under FTS5, and each text's weight norm so that `kb check` can score
+    a candidate from the tokens it shares with a sentence alone."""
+    conn = db.conn
+    conn.execute("""insert into claim_search (claim_id, tokens)
+        select claim_id, group_concat(tokens, ' ') from
+          (select claim_id, tokens from claim_texts order by claim_id, source != 'statement', source)
+        group by claim_id""")
     db["claim_search"].enable_fts(["tokens"], tokenize="unicode61", create_triggers=False)
-    db.execute("create virtual table claim_search_vocab using fts5vocab(claim_search_fts, 'row')")
+    conn.execute("create virtual table claim_search_vocab using fts5vocab(claim_search_fts, 'row')")
+    # Document frequency per token over claims, straight from the full-text index.
+    df = dict(conn.execute("select term, doc from claim_search_vocab"))
+    n = conn.execute("select count(*) from claim_search").fetchone()[0]
+    last = 0
+    while True:  # in batches: the texts of a million claims do not all fit in memory at once
+        rows = conn.execute("select rowid, tokens from claim_texts where rowid > ? order by rowid "
+                            "limit 50000", (last,)).fetchall()
+        if not rows:
+            break
+        conn.executemany("update claim_texts set norm = ? where rowid = ?", [
+            (round(sum(weight(t, df.get(t, 1), n) for t in set(toks.split())), 6), rowid)
+            for rowid, toks in rows])
+        last = rows[-1][0]
 
 
-def write_database(project: Project, db_path: Path) -> None:
-    """Write ``project`` into a new database at ``db_path`` (which must not exist)."""
+def write_database(root: Path, db_path: Path) -> SourceReader:
+    """Stream the sources under ``root`` into a new database at ``db_path`` (which must not
+    exist), a file or a chunk at a time. Raises ``ValidationFailed`` if any has a problem;
+    the caller discards the file then."""
+    reader = SourceReader(root)
     db = sqlite_utils.Database(db_path)
-    db.execute("pragma foreign_keys = on")
+    conn = db.conn
+    # A temporary file, discarded on any failure: no journal needed while it fills.
+    conn.execute("pragma journal_mode = off")
+    conn.execute("pragma synchronous = off")
     create_tables(db)
-    claims = sorted(project.claims, key=lambda c: c.id)
-    articles = sorted(project.articles, key=lambda a: a.id)
-    refs = sorted(project.refs, key=lambda r: r.key)
+    conn.execute("begin")
 
-    db["vocabulary"].insert_all(
-        ({"scale": scale, "value": value, "meaning": meaning, "sort_order": i}
-         for scale, values in (("verdict", vocab.VERDICTS), ("certainty", vocab.CERTAINTIES),
-                               ("claim_type", vocab.CLAIM_TYPES), ("stance", vocab.STANCES),
-                               ("directness", vocab.DIRECTNESS),
-                               ("citation_status", vocab.CITATION_STATUSES),
-                               ("study_design", vocab.STUDY_DESIGNS),
-                               ("verification", vocab.VERIFICATION_STATUSES),
-                               ("commercial_interest", vocab.COMMERCIAL_INTERESTS))
-         for i, (value, meaning) in enumerate(values.items())))
-    db["topics"].insert_all(
-        ({"id": t.id, "label": t.label, "description": t.description}
-         for t in sorted(project.topics, key=lambda t: t.id)))
-    db["topic_aliases"].insert_all(
-        ({"topic_id": t.id, "alias": a} for t in sorted(project.topics, key=lambda t: t.id)
-         for a in sorted(set(t.aliases))))
+    _insert(conn, "vocabulary", [
+        {"scale": scale, "value": value, "meaning": meaning, "sort_order": i}
+        for scale, values in (("verdict", vocab.VERDICTS), ("certainty", vocab.CERTAINTIES),
+                              ("claim_type", vocab.CLAIM_TYPES), ("stance", vocab.STANCES),
+                              ("directness", vocab.DIRECTNESS),
+                              ("citation_status", vocab.CITATION_STATUSES),
+                              ("study_design", vocab.STUDY_DESIGNS),
+                              ("verification", vocab.VERIFICATION_STATUSES),
+                              ("commercial_interest", vocab.COMMERCIAL_INTERESTS))
+        for i, (value, meaning) in enumerate(values.items())])
+    topics = sorted(reader.topics, key=lambda t: t.id)
+    if not reader.problems:
+        _insert(conn, "topics", [{"id": t.id, "label": t.label, "description": t.description}
+                                 for t in topics])
+        _insert(conn, "topic_aliases", [{"topic_id": t.id, "alias": a}
+                                        for t in topics for a in sorted(set(t.aliases))])
+    matcher = AliasMatcher({t.id: [t.label, *t.aliases] for t in topics})
 
-    db["refs"].insert_all(
-        ({
-            "key": r.key, "entry_type": r.entry_type, "title": r.get("title"),
-            "authors": _author_short(r), "first_author": r.authors[0].family if r.authors else None,
-            "year": _int_or_none(r.get("year")),
-            "journal": r.get("journal") or r.get("booktitle") or r.get("institution")
-            or r.get("organization") or r.get("publisher"),
-            "volume": r.get("volume"), "number": r.get("number"), "pages": r.get("pages"),
-            "doi": r.get("doi"), "pmid": r.get("pmid"), "url": r.get("url"),
-            "design": r.get("design"), "population": r.get("population"),
-            "verification": r.get("verification"), "verified_url": r.get("verified-url"),
-            "verification_note": r.get("verification-note"),
-            "status": r.get("status"), "superseded_by": r.get("superseded-by"),
-            "status_note": r.get("status-note"),
-            "fields": json.dumps(r.fields, sort_keys=True, ensure_ascii=False),
-            "fields_bibtex": json.dumps(r.bibtex_fields, sort_keys=True, ensure_ascii=False),
-            "bibtex": r.raw, "source_line": r.line,
-        } for r in refs))
-    db["ref_authors"].insert_all(
-        ({"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given,
-          "family_key": fold(a.family)}
-         for r in refs for i, a in enumerate(r.authors)))
-    write_formatted_citations(db, [r.key for r in refs])
-
-    articles_of: dict[str, set[str]] = {}
-    for article in articles:
-        for ap in article.appearances:
-            articles_of.setdefault(ap.claim, set()).add(article.id)
-    db["claims"].insert_all(
-        ({"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
-          "certainty": c.certainty, "topics": json.dumps(sorted(c.topics)),
-          "articles": json.dumps(sorted(articles_of.get(c.id, ()))),
-          "reasoning": c.reasoning, "searched_for": c.searched_for, "reviewed": c.reviewed,
-          "source_file": c.file, "source_line": c.line} for c in claims))
-    db["claim_topics"].insert_all(
-        ({"claim_id": c.id, "topic_id": t} for c in claims for t in sorted(set(c.topics))))
-    db["evidence"].insert_all(
-        ({"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
-          "directness": e.directness, "finding": e.finding, "source_file": e.file,
-          "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)))
-
-    write_match_index(db, project)
-
-    db["articles"].insert_all(
-        ({"id": a.id, "title": a.title, "publisher": a.publisher, "author": a.author,
-          "published": a.published, "url": a.url, "seed_file": a.seed_file,
-          "text_sha256": a.text_sha256, "notes": a.notes, "text": a.text,
-          "source_file": a.file} for a in articles))
-    db["commercial_interests"].insert_all(
-        ({"article_id": a.id, "position": i + 1, "kind": ci.kind, "detail": ci.detail}
-         for a in articles for i, ci in enumerate(a.commercial_interests)))
-
-    appearances = sorted((ap for a in articles for ap in a.appearances),
-                         key=lambda ap: (ap.article, ap.start, ap.claim))
-    db["appearances"].insert_all(
-        ({"id": ap.id, "article_id": ap.article, "claim_id": ap.claim, "quote": ap.quote,
-          "start": ap.start, "end": ap.end,
-          "citation_as_written": ap.citation.as_written if ap.citation else None,
-          "note": ap.note, "source_file": ap.file, "source_line": ap.line}
-         for ap in appearances))
-    db["citation_checks"].insert_all(
-        ({"id": f"{ap.id}#citation", "appearance_id": ap.id, "article_id": ap.article,
-          "claim_id": ap.claim, "as_written": ap.citation.as_written,
-          "citation_start": ap.citation.start, "ref_key": ap.citation.key,
-          "status": ap.citation.status, "reason": ap.citation.reason}
-         for ap in appearances if ap.citation))
+    # After the first problem, keep reading (to report every problem) but stop writing.
+    for refs in reader.refs():
+        if not reader.problems:
+            write_refs(conn, refs)
+    for claims in reader.claims():
+        if not reader.problems:
+            write_claims(conn, claims, matcher)
+    for article in reader.articles():
+        if not reader.problems:
+            write_article(conn, article, matcher)
+    problems = reader.finish()
+    if problems:
+        conn.rollback()
+        db.close()
+        raise ValidationFailed(problems)
 
     for table, columns in FACET_INDEXES.items():
-        if db[table].exists():
-            for cols in columns:
-                db[table].create_index(cols, if_not_exists=True)
+        for cols in columns:
+            db[table].create_index(cols, if_not_exists=True)
+    # Counts for the unfiltered claims page's topic and article facets (kb/site/plugins/link_facets.py).
+    conn.execute("update topics set claim_count = "
+                 "(select count(*) from claim_topics where topic_id = topics.id)")
+    conn.execute("update articles set claim_count = "
+                 "(select count(distinct claim_id) from appearances where article_id = articles.id)")
+    conn.execute("""update claims set articles = coalesce((
+        select json_group_array(article_id) from (select distinct article_id from appearances
+          where appearances.claim_id = claims.id order by article_id)), '[]')""")
+    finish_match_index(db)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
-    db["build_info"].insert_all(
-        [{"key": "inputs_sha256", "value": inputs_digest(project.root)},
-         {"key": "kb_version", "value": __version__},
-         {"key": "schema_version", "value": SCHEMA_VERSION}])
+    _insert(conn, "build_info", [
+        {"key": "inputs_sha256", "value": inputs_digest(Path(root))},
+        {"key": "kb_version", "value": __version__},
+        {"key": "schema_version", "value": SCHEMA_VERSION}])
     # Full-text search last, over the finished tables (as simonw/til does).
     for table, columns in FTS.items():
         db[table].enable_fts(columns, tokenize="porter", create_triggers=False)
-    problems = db.execute("pragma foreign_key_check").fetchall()
+    problems = conn.execute("pragma foreign_key_check").fetchall()
     if problems:  # validation should make this impossible; never ship a dangling key
         raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-    db.conn.commit()
-    db.execute("vacuum")
+    conn.commit()
+    conn.execute("analyze")  # statistics let SQLite pick the facet and link-table indexes
     db.close()
+    return reader
 
 
-def build(root: Path, db_path: Path) -> Project:
-    """Validate the sources under ``root`` and atomically (re)write ``db_path``.
+def build(root: Path, db_path: Path) -> SourceReader:
+    """Validate the sources under ``root`` and atomically (re)write ``db_path``; returns the
+    reader, whose ``counts`` say what was written.
 
     Raises ``ValidationFailed`` (and leaves ``db_path`` untouched) if any
     source file has a problem.
     """
-    project = load_project(root)
-    if not project.ok:
-        raise ValidationFailed(project.problems)
     db_path = Path(db_path).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(db_path)
@@ -307,11 +346,11 @@ def build(root: Path, db_path: Path) -> Project:
     tmp = Path(name)
     tmp.unlink()  # sqlite-utils creates the file itself
     try:
-        write_database(project, tmp)
+        reader = write_database(root, tmp)
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
-    return project
+    return reader
 
 
 def _remove_stale_temporaries(db_path: Path) -> None:

@@ -10,7 +10,7 @@ import click
 
 from .build import DEFAULT_DB, build, is_stale
 from .problems import ValidationFailed
-from .project import CLAIMS_DIR, load_project
+from .project import CLAIMS_DIR, SourceReader, load_project
 
 SITE_DIR = Path(__file__).parent / "site"
 
@@ -52,25 +52,28 @@ def cli():
 def validate(root):
     """Check every source file; print problems as file:line: message."""
     root = root or find_root()
-    project = load_project(root)
-    if project.problems:
-        _report_problems(project.problems)
+    reader = SourceReader(root)
+    for stage in (reader.refs, reader.claims, reader.articles):
+        for _ in stage():  # one file or chunk at a time: memory stays bounded
+            pass
+    problems = reader.finish()
+    if problems:
+        _report_problems(problems)
         sys.exit(1)
-    appearances = sum(len(a.appearances) for a in project.articles)
-    click.echo(f"OK: {len(project.articles)} articles, {len(project.claims)} claims, "
-               f"{appearances} appearances, {len(project.refs)} references, "
-               f"{len(project.topics)} topics")
+    n = reader.counts
+    click.echo(f"OK: {n['articles']} articles, {n['claims']} claims, {n['appearances']} appearances, "
+               f"{n['references']} references, {n['topics']} topics")
 
 
 def _build(root: Path, db_path: Path, quiet: bool = False) -> None:
     try:
-        project = build(root, db_path)
+        counts = build(root, db_path).counts
     except ValidationFailed as exc:
         _report_problems(exc.problems)
         click.echo(f"build failed; {db_path} was left as it was", err=True)
         sys.exit(1)
-    click.echo(f"built {db_path}: {len(project.claims)} claims, {len(project.refs)} references, "
-               f"{len(project.articles)} articles", err=quiet)
+    click.echo(f"built {db_path}: {counts['claims']} claims, {counts['references']} references, "
+               f"{counts['articles']} articles", err=quiet)
 
 
 @cli.command("build")

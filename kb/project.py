@@ -14,9 +14,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from . import vocab
-from .bib import Reference, parse_bibtex
+from .bib import Reference, parse_bibtex_chunks
 from .problems import Problem
 from .sources import Article, Claim, Topic, parse_article, parse_claims, parse_topics
 from .yamlfile import load_yaml
@@ -48,9 +49,17 @@ class Project:
         return not self.problems
 
 
+def claims_files(root: Path) -> list[Path]:
+    """claims/claims.yaml, then any claims/claims-*.yaml (a large knowledge base splits its
+    claims across files, e.g. by subject), in name order."""
+    extra = sorted((Path(root) / CLAIMS_DIR).glob("claims-*.yaml"))
+    return [Path(root) / CLAIMS_FILE, *extra] if (Path(root) / CLAIMS_FILE).exists() or not extra \
+        else extra
+
+
 def input_files(root: Path) -> list[Path]:
     """Every file the database is built from, in a stable order."""
-    files = [root / BIB_FILE, root / TOPICS_FILE, root / CLAIMS_FILE]
+    files = [root / BIB_FILE, root / TOPICS_FILE, *claims_files(root)]
     articles = root / ARTICLES_DIR
     if articles.is_dir():
         files += sorted(p for p in articles.iterdir() if p.suffix in (".yaml", ".txt"))
@@ -67,47 +76,193 @@ def inputs_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def load_project(root: Path) -> Project:
-    root = Path(root)
-    project = Project(root=root)
-    problems = project.problems
+class SourceReader:
+    """Reads and checks the sources one file (or one chunk of the .bib) at a time.
 
-    for rel, parse, attr in ((TOPICS_FILE, parse_topics, "topics"),
-                             (CLAIMS_FILE, parse_claims, "claims")):
-        data, errs = load_yaml(root / rel, rel)
-        problems += errs
+    Stages run in order: ``topics``, then ``refs()``, ``claims()`` and ``articles()`` as
+    generators, then ``finish()``. Each yields parsed objects already checked against what
+    came before, and keeps only compact indexes (ids, keys, line numbers) between stages,
+    so memory stays bounded however large the knowledge base: the build writes each batch
+    to SQLite and drops it. Problems accumulate in ``problems``; nothing raises.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.problems: list[Problem] = []
+        self.counts = Counter()
+        self.topics: list[Topic] = []
+        self._ref_keys: set[str] = set()
+        self._superseded_by: list[tuple[str, int, str]] = []
+        self._claim_index: dict[str, int] = {}  # claim id -> position in the arrays below
+        self._claim_where: list[tuple[str, int]] = []
+        self._appeared = bytearray()
+        self._article_ids: dict[str, tuple[str, int]] = {}
+        self._read_topics()
+
+    # --- topics (small: held in full) -------------------------------------------------------
+
+    def _read_topics(self) -> None:
+        data, errs = load_yaml(self.root / TOPICS_FILE, TOPICS_FILE)
+        self.problems += errs
         if data is not None:
-            items, errs = parse(data, rel)
-            setattr(project, attr, items)
+            self.topics, errs = parse_topics(data, TOPICS_FILE)
+            self.problems += errs
+        self.counts["topics"] = len(self.topics)
+        _duplicates(self.topics, lambda t: t.id, "topic id", self.problems)
+        alias_owner: dict[str, str] = {}
+        for topic in self.topics:
+            for alias in [topic.label, *topic.aliases]:
+                owner = alias_owner.setdefault(alias.lower(), topic.id)
+                if owner != topic.id:
+                    self.problems.append(Problem(topic.file, topic.line, f"alias {alias!r} is used by "
+                                                                         f"topics {owner!r} and {topic.id!r}"))
+        self._topic_ids = {t.id for t in self.topics}
+
+    # --- references --------------------------------------------------------------------------
+
+    def refs(self) -> Iterator[list[Reference]]:
+        bib_path = self.root / BIB_FILE
+        try:
+            data = bib_path.read_bytes()
+        except OSError as exc:
+            self.problems.append(Problem(BIB_FILE, 0, f"cannot read file: {exc.strerror}"))
+            return
+        first_line: dict[str, int] = {}
+        for refs, errs in parse_bibtex_chunks(data, BIB_FILE):
+            self.problems += errs
+            kept = []
+            for ref in refs:
+                if ref.key in first_line:  # within a chunk bibtexparser reports these itself
+                    self.problems.append(Problem(BIB_FILE, ref.line, f"duplicate citation key "
+                                                 f"{ref.key!r} (first defined on line {first_line[ref.key]})"))
+                    continue
+                first_line[ref.key] = ref.line
+                kept.append(ref)
+            _check_references(kept, self.problems)
+            for ref in kept:
+                if ref.get("superseded-by"):
+                    self._superseded_by.append((ref.key, ref.line, ref.get("superseded-by")))
+            self.counts["references"] += len(kept)
+            yield kept
+        self._ref_keys = set(first_line)
+        for key, line, target in self._superseded_by:
+            if target not in self._ref_keys:
+                self.problems.append(Problem(BIB_FILE, line, f"{key}: superseded-by {target!r} is "
+                                                             f"not a key in {BIB_FILE}"))
+
+    # --- claims ------------------------------------------------------------------------------
+
+    def claims(self) -> Iterator[list[Claim]]:
+        """One list per claims file (claims/claims.yaml, then claims/claims-*.yaml in order)."""
+        problems = self.problems
+        for path in claims_files(self.root):
+            rel = f"{CLAIMS_DIR}/{path.name}"
+            data, errs = load_yaml(path, rel)
             problems += errs
+            if data is None:
+                continue
+            claims, errs = parse_claims(data, rel)
+            del data
+            problems += errs
+            for claim in claims:
+                if claim.id in self._claim_index:
+                    first_file, first_line = self._claim_where[self._claim_index[claim.id]]
+                    problems.append(Problem(claim.file, claim.line, f"duplicate claim id {claim.id!r} "
+                                                                    f"(first defined in {first_file}:{first_line})"))
+                    continue
+                self._claim_index[claim.id] = len(self._claim_where)
+                self._claim_where.append((claim.file, claim.line))
+                for tid in claim.topics:
+                    if tid not in self._topic_ids:
+                        problems.append(Problem(claim.file, claim.line,
+                                                f"claim {claim.id}: unknown topic {tid!r}"))
+                for ev in claim.evidence:
+                    if ev.ref not in self._ref_keys:
+                        problems.append(Problem(ev.file, ev.line, f"claim {claim.id}: unknown reference "
+                                                                  f"key {ev.ref!r} (not in {BIB_FILE})"))
+                _duplicates(claim.evidence, lambda e: e.ref, f"evidence link in claim {claim.id} to",
+                            problems)
+            self.counts["claims"] += len(claims)
+            yield claims
+        self._appeared = bytearray(len(self._claim_where))
 
-    bib_path = root / BIB_FILE
-    try:
-        refs, errs = parse_bibtex(bib_path.read_bytes(), BIB_FILE)
-        project.refs = refs
-        problems += errs
-    except OSError as exc:
-        problems.append(Problem(BIB_FILE, 0, f"cannot read file: {exc.strerror}"))
+    # --- articles ----------------------------------------------------------------------------
 
-    articles_dir = root / ARTICLES_DIR
-    for path in sorted(articles_dir.glob("*.yaml")) if articles_dir.is_dir() else []:
-        rel = f"{ARTICLES_DIR}/{path.name}"
-        data, errs = load_yaml(path, rel)
-        problems += errs
-        if data is None:
-            continue
-        article, errs = parse_article(data, rel)
-        problems += errs
-        if article is not None:
+    def articles(self) -> Iterator[Article]:
+        problems = self.problems
+        articles_dir = self.root / ARTICLES_DIR
+        for path in sorted(articles_dir.glob("*.yaml")) if articles_dir.is_dir() else []:
+            rel = f"{ARTICLES_DIR}/{path.name}"
+            data, errs = load_yaml(path, rel)
+            problems += errs
+            if data is None:
+                continue
+            article, errs = parse_article(data, rel)
+            problems += errs
+            if article is None:
+                continue
+            if article.id in self._article_ids:
+                first = self._article_ids[article.id]
+                problems.append(Problem(rel, article.line, f"duplicate article id {article.id!r} "
+                                                           f"(first defined in {first[0]}:{first[1]})"))
+                continue
+            self._article_ids[article.id] = (rel, article.line)
             _attach_text(article, path.with_suffix(".txt"), rel, problems)
-            project.articles.append(article)
-    if not project.articles and not any(p.file.startswith(ARTICLES_DIR) for p in problems):
-        problems.append(Problem(ARTICLES_DIR, 0, "no article files (*.yaml) found"))
+            self._check_article(article)
+            self.counts["articles"] += 1
+            self.counts["appearances"] += len(article.appearances)
+            yield article
+        if not self._article_ids and not any(p.file.startswith(ARTICLES_DIR) for p in problems):
+            problems.append(Problem(ARTICLES_DIR, 0, "no article files (*.yaml) found"))
 
-    _check_references(project.refs, problems)
-    _check_superseded_by(project.refs, problems)
-    _check_cross_references(project, problems)
-    project.problems = sorted(set(problems))
+    def _check_article(self, article: Article) -> None:
+        problems = self.problems
+        _duplicates(article.appearances, lambda a: a.id, "appearance", problems)
+        for ap in article.appearances:
+            index = self._claim_index.get(ap.claim)
+            if index is None:
+                problems.append(Problem(ap.file, ap.line, f"unknown claim id {ap.claim!r}"))
+            else:
+                self._appeared[index] = 1
+            if article.text:
+                _check_quote(article, ap, problems)
+            cite = ap.citation
+            if cite is not None:
+                if cite.key and cite.key not in self._ref_keys:
+                    problems.append(Problem(ap.file, cite.line, f"citation {cite.as_written!r}: "
+                                            f"unknown reference key {cite.key!r} (not in {BIB_FILE})"))
+                if article.text:
+                    found = article.text.find(cite.as_written, ap.start, ap.end + CITATION_WINDOW)
+                    if found < 0:
+                        problems.append(Problem(ap.file, cite.line,
+                                                f"citation {cite.as_written!r} does not occur in "
+                                                f"{article.text_file} at or just after its quote"))
+                    cite.start = found
+
+    # --- after everything --------------------------------------------------------------------
+
+    def finish(self) -> list[Problem]:
+        """The checks that need every file read; returns all problems, sorted."""
+        for claim_id, index in self._claim_index.items():
+            if not self._appeared[index]:
+                file, line = self._claim_where[index]
+                self.problems.append(Problem(file, line,
+                                             f"claim {claim_id} has no appearance in any article"))
+        self.problems = sorted(set(self.problems))
+        return self.problems
+
+
+def load_project(root: Path) -> Project:
+    """Every source in memory at once: for the repository's own knowledge base, reports and
+    tests. The build streams through ``SourceReader`` instead."""
+    reader = SourceReader(root)
+    project = Project(root=Path(root), topics=reader.topics)
+    for refs in reader.refs():
+        project.refs += refs
+    for claims in reader.claims():
+        project.claims += claims
+    project.articles = list(reader.articles())
+    project.problems = reader.finish()
     return project
 
 
@@ -175,78 +330,11 @@ def _check_references(refs: list[Reference], problems: list[Problem]) -> None:
             bad(f"pmid {ref.get('pmid')!r} must be digits only")
 
 
-def _check_superseded_by(refs: list[Reference], problems: list[Problem]) -> None:
-    keys = {r.key for r in refs}
-    for ref in refs:
-        target = ref.get("superseded-by")
-        if target and target not in keys:
-            problems.append(Problem(BIB_FILE, ref.line, f"{ref.key}: superseded-by {target!r} is not a "
-                                                        f"key in {BIB_FILE}"))
-
-
 def _duplicates(items, key, label: str, problems: list[Problem]) -> None:
     counts = Counter(key(i) for i in items)
     for item in items:
         if counts[key(item)] > 1:
             problems.append(Problem(item.file, item.line, f"duplicate {label} {key(item)!r}"))
-
-
-def _check_cross_references(project: Project, problems: list[Problem]) -> None:
-    topic_ids = {t.id for t in project.topics}
-    claim_ids = {c.id for c in project.claims}
-    ref_keys = {r.key for r in project.refs}
-
-    _duplicates(project.topics, lambda t: t.id, "topic id", problems)
-    _duplicates(project.claims, lambda c: c.id, "claim id", problems)
-    _duplicates(project.articles, lambda a: a.id, "article id", problems)
-    alias_owner: dict[str, str] = {}
-    for topic in project.topics:
-        for alias in [topic.label, *topic.aliases]:
-            owner = alias_owner.setdefault(alias.lower(), topic.id)
-            if owner != topic.id:
-                problems.append(Problem(topic.file, topic.line,
-                                        f"alias {alias!r} is used by topics {owner!r} and {topic.id!r}"))
-
-    for claim in project.claims:
-        for tid in claim.topics:
-            if tid not in topic_ids:
-                problems.append(Problem(claim.file, claim.line,
-                                        f"claim {claim.id}: unknown topic {tid!r}"))
-        for ev in claim.evidence:
-            if ev.ref not in ref_keys:
-                problems.append(Problem(ev.file, ev.line, f"claim {claim.id}: unknown reference "
-                                                          f"key {ev.ref!r} (not in {BIB_FILE})"))
-        _duplicates(claim.evidence, lambda e: e.ref, f"evidence link in claim {claim.id} to",
-                    problems)
-
-    appeared = set()
-    for article in project.articles:
-        _duplicates(article.appearances, lambda a: a.id, "appearance", problems)
-        for ap in article.appearances:
-            appeared.add(ap.claim)
-            where = Problem(ap.file, ap.line, "")
-            if ap.claim not in claim_ids:
-                problems.append(Problem(where.file, where.line, f"unknown claim id {ap.claim!r}"))
-            if article.text:
-                _check_quote(article, ap, problems)
-            cite = ap.citation
-            if cite is not None:
-                if cite.key and cite.key not in ref_keys:
-                    problems.append(Problem(ap.file, cite.line, f"citation {cite.as_written!r}: "
-                                            f"unknown reference key {cite.key!r} (not in {BIB_FILE})"))
-                if article.text:
-                    found = article.text.find(cite.as_written, ap.start,
-                                              ap.end + CITATION_WINDOW)
-                    if found < 0:
-                        problems.append(Problem(ap.file, cite.line,
-                                                f"citation {cite.as_written!r} does not occur in "
-                                                f"{article.text_file} at or just after its quote"))
-                    cite.start = found
-
-    for claim in project.claims:
-        if claim.id not in appeared:
-            problems.append(Problem(claim.file, claim.line,
-                                    f"claim {claim.id} has no appearance in any article"))
 
 
 def _check_quote(article: Article, ap, problems: list[Problem]) -> None:

@@ -5,7 +5,7 @@ kb/site/metadata.yaml, which Datasette shows; a test checks every column is desc
 TABLES = {
     "vocabulary": ({"scale": str, "value": str, "meaning": str, "sort_order": int},
                    ("scale", "value"), []),
-    "topics": ({"id": str, "label": str, "description": str}, "id", []),
+    "topics": ({"id": str, "label": str, "description": str, "claim_count": int}, "id", []),
     "topic_aliases": ({"topic_id": str, "alias": str}, ("topic_id", "alias"),
                       [("topic_id", "topics", "id")]),
     "refs": ({"key": str, "entry_type": str, "title": str, "authors": str, "first_author": str,
@@ -29,7 +29,7 @@ TABLES = {
     "claim_search": ({"claim_id": str, "tokens": str}, "claim_id", [("claim_id", "claims", "id")]),
     "articles": ({"id": str, "title": str, "publisher": str, "author": str, "published": str,
                   "url": str, "seed_file": str, "text_sha256": str, "notes": str, "text": str,
-                  "source_file": str}, "id", []),
+                  "source_file": str, "claim_count": int}, "id", []),
     "commercial_interests": ({"article_id": str, "position": int, "kind": str, "detail": str},
                              ("article_id", "position"), [("article_id", "articles", "id")]),
     "appearances": ({"id": str, "article_id": str, "claim_id": str, "quote": str, "start": int,

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark `kb check`: matching quality on the labelled set, and speed on a 2,000-word
-draft against the real knowledge base and a synthetic one of 100,000 claims.
+draft against the real knowledge base (scripts/bench.py times it on synthetic ones of 100k+).
 
-    .venv/bin/python scripts/bench_check.py [--claims 100000] [--skip-synthetic]
+    .venv/bin/python scripts/bench_check.py
 
 Prints figures; asserts nothing. Timings are wall-clock on a shared machine: compare the
 ratios printed from one run rather than absolute times across runs.
@@ -22,12 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kb.build import build, write_database  # noqa: E402
+from kb.build import build  # noqa: E402
 from kb.check import MATCH_THRESHOLD, Checker  # noqa: E402
 from kb.evaluate import evaluate, load_cases  # noqa: E402
-from kb.project import Project, load_project  # noqa: E402
-from kb.sources import Claim  # noqa: E402
-from kb.text import words  # noqa: E402
+from kb.project import load_project  # noqa: E402
 
 CASES = REPO / "tests" / "data" / "check_cases.yaml"
 
@@ -61,27 +59,9 @@ def time_check(db: Path, draft: str, repeats: int = 3) -> tuple[float, float, di
     return statistics.median(totals), statistics.median(checks), report
 
 
-def synthetic_project(real: Project, n: int, root: Path, seed: int = 2) -> Project:
-    """n claims built from the real knowledge base's vocabulary and topics (no articles)."""
-    rng = random.Random(seed)
-    vocab = sorted({w for c in real.claims for w in words(c.statement) if len(w) > 3})
-    topics = [t.id for t in real.topics]
-    claims = []
-    for i in range(n):
-        statement = " ".join(rng.choice(vocab) for _ in range(rng.randint(6, 16))).capitalize() + "."
-        claims.append(Claim(id=f"synthetic-{i:06d}", statement=statement, claim_type="cause",
-                            topics=rng.sample(topics, rng.randint(1, 3)), verdict="unsupported",
-                            certainty="very-low", reasoning="Synthetic claim for benchmarking.",
-                            searched_for="nothing", evidence=[], file="synthetic", line=i + 1))
-    return Project(root=root, topics=real.topics, claims=claims + real.claims, articles=[],
-                   refs=real.refs)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=100_000, help="size of the synthetic KB")
-    parser.add_argument("--skip-synthetic", action="store_true")
-    args = parser.parse_args()
+    parser.parse_args()
 
     cases = load_cases(CASES)
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,24 +90,6 @@ def main() -> None:
         print(f"\nSpeed, {n_words}-word draft ({report['summary']['sentences']} sentences), "
               f"real knowledge base ({len(load_project(REPO).claims)} claims):")
         print(f"  check {check_only:.3f} s; with connect and set-up {total:.3f} s (median of 3)")
-
-        if args.skip_synthetic:
-            return
-        real = load_project(REPO)
-        synthetic = synthetic_project(real, args.claims, Path(tmp))
-        big = Path(tmp) / "synthetic" / "sciatica.db"
-        big.parent.mkdir()
-        t0 = time.perf_counter()
-        write_database(synthetic, big)
-        built = time.perf_counter() - t0
-        big_total, big_check, big_report = time_check(big, draft)
-        print(f"\nSynthetic knowledge base: {len(synthetic.claims):,} claims, built in {built:.1f} s, "
-              f"{big.stat().st_size / 1e6:.0f} MB")
-        print(f"  check {big_check:.3f} s; with connect and set-up {big_total:.3f} s (median of 3)")
-        print(f"  ratio synthetic / real (check alone): {big_check / check_only:.1f}x")
-        matched = big_report["summary"]["sentences_matched"]
-        print(f"  sentences matched: {matched} of {big_report['summary']['sentences']} "
-              f"(real KB: {report['summary']['sentences_matched']})")
 
 
 if __name__ == "__main__":

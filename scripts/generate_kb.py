@@ -41,6 +41,7 @@ CERTAINTIES = list(vocab.CERTAINTIES)
 TYPES = list(vocab.CLAIM_TYPES)
 DESIGNS = [d for d in vocab.STUDY_DESIGNS if d != "other"]
 QUOTES_PER_ARTICLE = 40
+CLAIMS_PER_FILE = 10_000
 
 
 def yq(text: str) -> str:
@@ -104,10 +105,16 @@ def generate(out: Path, n: int, seed: int = 1, n_topics: int = 300) -> dict:
         n_articles += 1
         article_lines, article_text, article_offset = [], [], 0
 
-    with (out / "claims" / "claims.yaml").open("w", encoding="utf-8") as f:
-        f.write("reviewed: 2026-11-25\nclaims:\n")
+    f = None
+    try:
         previous = None
         for i in range(n):
+            if i % CLAIMS_PER_FILE == 0:  # claims split across files, as a large KB would be
+                if f:
+                    f.close()
+                f = (out / "claims" / f"claims-{i // CLAIMS_PER_FILE:05d}.yaml").open(
+                    "w", encoding="utf-8")
+                f.write("reviewed: 2026-11-25\nclaims:\n")
             text = statement(rng, i)
             if previous and rng.random() < 0.1:  # some claims share wording
                 text = f"Claim {i}: " + previous.split(": ", 1)[1]
@@ -139,6 +146,9 @@ def generate(out: Path, n: int, seed: int = 1, n_topics: int = 300) -> dict:
                 if len(article_lines) >= QUOTES_PER_ARTICLE:
                     flush_article()
         flush_article()
+    finally:
+        if f:
+            f.close()
     return {"claims": n, "references": n_refs, "articles": n_articles, "appearances": n_appearances,
             "topics": n_topics}
 

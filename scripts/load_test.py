@@ -28,7 +28,7 @@ from kb.browser import serving  # noqa: E402
 GETS = {
     "table": "/sciatica/claims",
     "facets": "/sciatica/claims?verdict=overstated&_facet=claim_type",
-    "array-facet": "/sciatica/claims?topics__arraycontains=bed-rest",
+    "topic-facet": "/sciatica/claims?_through=%7B%22table%22%3A%22claim_topics%22%2C%22column%22%3A%22topic_id%22%2C%22value%22%3A%22bed-rest%22%7D",
     "fts": "/sciatica/claims?_search=bed+rest",
     "search": "/-/search?q=disc+herniation",
     "claim": "/sciatica/claims/bed-rest-worsens-sciatica",

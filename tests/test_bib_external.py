@@ -79,3 +79,34 @@ def test_fast_latex_decoding_agrees_with_pylatexenc():
             checked += 1
             assert fast == reference.latex_to_text(value), value
     assert checked > 1000
+
+
+@pytest.mark.skipif(not FILES, reason="../shared/external/bib is not beside this checkout")
+def test_chunked_parse_equals_whole_file_parse():
+    """Large files are parsed a chunk of entries at a time (bounded memory); on every
+    real-world file, tiny chunks give exactly the references, lines and problems of one."""
+    from kb.bib import _parse_text, decode_bibtex_bytes, parse_bibtex_chunks
+
+    compared = 0
+    for path in FILES:
+        data = path.read_bytes()
+        text, errs = decode_bibtex_bytes(data, "f.bib")
+        if text is None:
+            continue
+        whole_refs, whole_problems, _, _ = _parse_text(text, "f.bib")
+        refs, problems = [], list(errs)
+        seen = set()
+        for chunk_refs, chunk_problems in parse_bibtex_chunks(data, "f.bib", size=7):
+            refs += [r for r in chunk_refs if r.key not in seen]  # first wins, as in one parse
+            seen |= {r.key for r in chunk_refs}
+            problems += chunk_problems
+        assert [(r.key, r.fields, r.raw) for r in refs] == \
+            [(r.key, r.fields, r.raw) for r in whole_refs], path.name
+        lines = text.split("\n")
+        for r in refs:  # each line names the entry's header line in the file
+            assert r.key in lines[r.line - 1], (path.name, r.key, r.line)
+        dup = "duplicate citation key"  # across chunks, reported by the caller instead
+        assert sorted(p.message for p in problems if dup not in p.message) == \
+            sorted(p.message for p in whole_problems if dup not in p.message), path.name
+        compared += len(refs)
+    assert compared > 5000

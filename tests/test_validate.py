@@ -85,7 +85,21 @@ def test_edited_article_text_is_caught(tmp_path):
 def test_duplicate_claim_ids(tmp_path):
     bad = CLAIMS.replace("id: mri-bulges-common-without-pain", "id: bed-rest-worsens-sciatica")
     problems = problems_for(tmp_path, **{"claims/claims.yaml": bad})
-    assert "claims/claims.yaml:2: duplicate claim id 'bed-rest-worsens-sciatica'" in problems
+    assert ("claims/claims.yaml:14: duplicate claim id 'bed-rest-worsens-sciatica' "
+            "(first defined in claims/claims.yaml:2)") in problems
+
+
+def test_claims_split_across_files(tmp_path):
+    """A large knowledge base may split its claims into claims/claims-*.yaml; ids stay unique
+    across files and the second definition names the first."""
+    root = write_kb(tmp_path / "kb")
+    (root / "claims" / "claims-extra.yaml").write_text(
+        "claims:\n  - id: bed-rest-worsens-sciatica\n    statement: Again.\n    type: cause\n"
+        "    topics: [bed-rest]\n    verdict: unsupported\n    certainty: low\n"
+        "    reasoning: Duplicate.\n    searched_for: Nothing.\n", encoding="utf-8")
+    problems = [str(p) for p in load_project(root).problems]
+    assert problems == ["claims/claims-extra.yaml:2: duplicate claim id 'bed-rest-worsens-sciatica' "
+                        "(first defined in claims/claims.yaml:2)"]
 
 
 def test_claim_without_appearance(tmp_path):
