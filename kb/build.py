@@ -21,10 +21,10 @@ from .problems import ValidationFailed
 from .cite_format import STORED_STYLES, format_references
 from .project import SourceReader, inputs_digest
 from .schema import create_tables
+from .citations import lookup_names
 from .text import AliasMatcher, fold, tokens, weight
 
 SCHEMA_VERSION = "3"
-DEFAULT_DB = "sciatica.db"
 
 VIEWS = {
     "claim_overview": """
@@ -170,6 +170,9 @@ def write_refs(conn: sqlite3.Connection, refs) -> None:
     _insert(conn, "ref_authors", [
         {"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given,
          "family_key": fold(a.family)} for r in refs for i, a in enumerate(r.authors)])
+    _insert(conn, "ref_names", [
+        {"name": name, "ref_key": r.key}
+        for r in refs for name in lookup_names([fold(a.family) for a in r.authors], r.fields)])
     write_formatted_citations(conn, [r.key for r in refs])
 
 
@@ -236,8 +239,10 @@ def finish_match_index(db: sqlite_utils.Database) -> None:
         group by claim_id""")
     db["claim_search"].enable_fts(["tokens"], tokenize="unicode61", create_triggers=False)
     conn.execute("create virtual table claim_search_vocab using fts5vocab(claim_search_fts, 'row')")
-    # Document frequency per token over claims, straight from the full-text index.
-    df = dict(conn.execute("select term, doc from claim_search_vocab"))
+    # Document frequency per token over claims, from the full-text index into an indexed
+    # table (fts5vocab scans its whole vocabulary for an IN lookup; `kb check` asks per sentence).
+    conn.execute("insert into claim_terms (term, doc) select term, doc from claim_search_vocab")
+    df = dict(conn.execute("select term, doc from claim_terms"))
     n = conn.execute("select count(*) from claim_search").fetchone()[0]
     last = 0
     while True:  # in batches: the texts of a million claims do not all fit in memory at once

@@ -26,7 +26,8 @@ RELATIVE_CUTOFF = 0.6  # further matches must score at least this share of the b
 QUOTE_FACTOR = 0.9  # matching an article quote counts a little less than the statement
 CANDIDATES = 40
 COMMON_SHARE = 0.25  # tokens in more than this share of claims are not used to find candidates
-POSTING_BUDGET = 5000  # candidate search reads at most about this many postings (rarest terms first)
+POSTING_BUDGET = 800  # candidate search reads at most about this many postings (rarest terms first)
+AND_TERMS = 5  # when no term is rarer than the budget, candidates must have the rarest few
 
 FLAGS = {
     "contradicted": "makes a claim that the evidence contradicts",
@@ -95,7 +96,13 @@ class Checker:
             return {}
         marks = ",".join("?" * len(toks))
         return dict(self.conn.execute(
-            f"select term, doc from claim_search_vocab where term in ({marks})", sorted(toks)))
+            f"select term, doc from claim_terms where term in ({marks})", sorted(toks)))
+
+    def _candidates(self, query: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "select claim_id from claim_search_fts join claim_search on "
+            "claim_search.rowid = claim_search_fts.rowid where claim_search_fts match ? "
+            "order by rank limit ?", (query, CANDIDATES))]
 
     def match(self, text: str) -> list[dict]:
         toks = set(tokens(text, self.matcher))
@@ -116,11 +123,17 @@ class Checker:
                 break
             query_terms.append(t)
             postings += df[t]
-        query = " OR ".join(f'"{t}"' for t in sorted(query_terms))
-        candidates = [r[0] for r in self.conn.execute(
-            "select claim_id from claim_search_fts join claim_search on "
-            "claim_search.rowid = claim_search_fts.rowid where claim_search_fts match ? "
-            "order by rank limit ?", (query, CANDIDATES))]
+        if df[query_terms[0]] <= POSTING_BUDGET:
+            candidates = self._candidates(" OR ".join(f'"{t}"' for t in sorted(query_terms)))
+        else:
+            # Not one rare term (every word is common in a large knowledge base): ranking
+            # every claim that has the rarest word is what would be slow, so require the
+            # rarest few together, then fewer if nothing has them all.
+            rarest = sorted(known, key=lambda t: (df[t], t))[:AND_TERMS]
+            candidates = []
+            while rarest and not candidates:
+                candidates = self._candidates(" AND ".join(f'"{t}"' for t in rarest))
+                rarest = rarest[:-1] if len(rarest) > 2 else []
         if not candidates:
             return []
         marks = ",".join("?" * len(candidates))

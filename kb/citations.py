@@ -117,62 +117,102 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w.lower() not in _CONNECTIVES).upper()
 
 
+def lookup_names(families: list[str], fields: dict[str, str]) -> list[str]:
+    """The names a reference is found under when a draft cites it: its first author's folded
+    family name, and any organisation acronym ("(NICE)" in a field, or an organisation's
+    initials). Written to the ref_names table at build time."""
+    acronyms = {a for value in fields.values() for a in _ACRONYM_RE.findall(value)}
+    names = set()
+    if families:
+        names.add(families[0])
+        if len(families[0].split()) >= 3:  # organisation: also by its initials
+            acronyms.add(_initials(families[0]))
+    names |= {a.lower() for a in acronyms}
+    return sorted(names)
+
+
 class RefIndex:
-    """References by first-author family name (and organisation acronym)."""
+    """References by first-author family name (and organisation acronym), read on demand
+    through the indexed ref_names table: a knowledge base of 300,000 references is not
+    loaded to resolve the ten citations of a draft."""
 
     def __init__(self, conn: sqlite3.Connection):
-        self.refs: dict[str, RefInfo] = {}
-        rows = conn.execute(
-            "select r.key, r.year, r.authors, r.title, r.fields, a.family_key "
-            "from refs r left join ref_authors a on a.ref_key = r.key order by r.key, a.position")
-        for key, year, authors, title, fields, family_key in rows:
-            info = self.refs.get(key)
-            if info is None:
-                info = self.refs[key] = RefInfo(key, year, [], authors or "", title or "")
-                values = json.loads(fields or "{}")
-                for value in values.values():
-                    info.acronyms.update(_ACRONYM_RE.findall(value))
-                info.update_years = {int(y[:4]) for y in _YEAR_RE.findall(values.get("updated", ""))}
-            if family_key:
-                info.families.append(family_key)
-        self.by_family: dict[str, list[RefInfo]] = {}
-        for info in self.refs.values():
-            if info.families:
-                self.by_family.setdefault(info.families[0], []).append(info)
-                if len(info.families[0].split()) >= 3:  # organisation: also by its initials
-                    info.acronyms.add(_initials(info.families[0]))
-            for acronym in info.acronyms:
-                self.by_family.setdefault(acronym.lower(), []).append(info)
+        self.conn = conn
+        self._infos: dict[str, RefInfo] = {}
+        self._names: dict[str, list[RefInfo]] = {}
+
+    def _load(self, keys: list[str]) -> list[RefInfo]:
+        missing = sorted(set(k for k in keys if k not in self._infos))
+        for i in range(0, len(missing), 500):
+            batch = missing[i:i + 500]
+            rows = self.conn.execute(
+                "select r.key, r.year, r.authors, r.title, r.fields, a.family_key from refs r "
+                "left join ref_authors a on a.ref_key = r.key "
+                f"where r.key in ({','.join('?' * len(batch))}) order by r.key, a.position", batch)
+            for key, year, authors, title, fields, family_key in rows:
+                info = self._infos.get(key)
+                if info is None:
+                    info = self._infos[key] = RefInfo(key, year, [], authors or "", title or "")
+                    values = json.loads(fields or "{}")
+                    info.update_years = {int(y[:4]) for y in _YEAR_RE.findall(values.get("updated", ""))}
+                if family_key:
+                    info.families.append(family_key)
+        return [self._infos[k] for k in keys if k in self._infos]
+
+    def _named(self, names: list[str], year: int | None = None) -> list[RefInfo]:
+        """References found under the first name, then under the others (an acronym),
+        each list in key order; only those from ``year`` when it is given."""
+        found: list[RefInfo] = []
+        for name in names:
+            if (name, year) not in self._names:
+                sql = "select n.ref_key from ref_names n "
+                if year is None:
+                    rows = self.conn.execute(sql + "where n.name = ? order by n.ref_key", (name,))
+                else:
+                    rows = self.conn.execute(sql + "join refs r on r.key = n.ref_key "
+                                             "where n.name = ? and r.year = ? order by n.ref_key",
+                                             (name, year))
+                self._names[(name, year)] = self._load([k for (k,) in rows])
+            found += [r for r in self._names[(name, year)] if r not in found]
+        return found
+
+    def _by_author_and_year(self, family: str, year: int | None) -> list[RefInfo]:
+        keys = [k for (k,) in self.conn.execute(
+            "select distinct a.ref_key from ref_authors a join refs r on r.key = a.ref_key "
+            "where a.family_key = ? and r.year = ? order by a.ref_key", (family, year))]
+        return self._load(keys)
 
     def resolve(self, cite: InlineCitation, prefer: frozenset[str] = frozenset()) -> Resolution:
         """Resolve one citation. ``prefer``: keys already linked to the claim the sentence
         makes; among equally plausible wrong-year candidates, those are the likely intent."""
         first = fold(cite.names[0])
-        candidates = list(self.by_family.get(first, []))
-        if cite.acronym:
-            candidates += [r for r in self.by_family.get(cite.acronym.lower(), []) if r not in candidates]
+        names = [first] + ([cite.acronym.lower()] if cite.acronym else [])
+        # Usually a reference by that name from that year exists: read only those.
+        same_year = self._named(names, cite.year_number)
+        if same_year:
+            return self._pick(cite, same_year)
+        candidates = self._named(names)
         if not candidates:
             # The first name may not be first author of the real paper (wrong order).
-            year_refs = [r for r in self.refs.values() if r.year == cite.year_number
-                         and first in r.families]
+            year_refs = self._by_author_and_year(first, cite.year_number)
             if year_refs:
                 ref = year_refs[0]
                 return Resolution("mismatch", ref.key, f"{cite.names[0]} is an author of {ref.key} "
                                   f"({ref.display_authors}, {ref.year}) but not its first author")
             return Resolution("unknown", None, f"no reference by {cite.names[0]} in the knowledge base")
-        same_year = [r for r in candidates if r.year == cite.year_number]
         updated = [r for r in candidates if cite.year_number in r.update_years]
-        if not same_year and updated:
+        if updated:
             ref = updated[0]
             return Resolution("resolved", ref.key, f"{ref.display_authors} ({ref.year}, updated "
                               f"{cite.year_number}). {ref.title}")
-        if not same_year:
-            nearest = min(candidates, key=lambda r: (r.key not in prefer,
-                                                     abs((r.year or 0) - cite.year_number), r.key))
-            others = ", ".join(f"{r.key} ({r.year})" for r in candidates[:5])
-            return Resolution("mismatch", nearest.key,
-                              f"wrong year: no {cite.names[0]} reference from {cite.year}; "
-                              f"the knowledge base has {others}")
+        nearest = min(candidates, key=lambda r: (r.key not in prefer,
+                                                 abs((r.year or 0) - cite.year_number), r.key))
+        others = ", ".join(f"{r.key} ({r.year})" for r in candidates[:5])
+        return Resolution("mismatch", nearest.key,
+                          f"wrong year: no {cite.names[0]} reference from {cite.year}; "
+                          f"the knowledge base has {others}")
+
+    def _pick(self, cite: InlineCitation, same_year: list[RefInfo]) -> Resolution:
         ref = same_year[0]
         if len(same_year) > 1:
             ref = max(same_year, key=lambda r: sum(fold(n) in r.families for n in cite.names))

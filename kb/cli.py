@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 
-from .build import DEFAULT_DB, build, is_stale
 from .problems import ValidationFailed
-from .project import CLAIMS_DIR, SourceReader, load_project
 
+# The build and the source parsers are imported where used: `kb check --db` starts in a
+# fraction of the time without them (sqlite-utils, bibtexparser, YAML).
 SITE_DIR = Path(__file__).parent / "site"
+DEFAULT_DB = "sciatica.db"
+CLAIMS_DIR = "claims"
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -52,6 +54,8 @@ def cli():
 def validate(root):
     """Check every source file; print problems as file:line: message."""
     root = root or find_root()
+    from .project import SourceReader
+
     reader = SourceReader(root)
     for stage in (reader.refs, reader.claims, reader.articles):
         for _ in stage():  # one file or chunk at a time: memory stays bounded
@@ -66,6 +70,8 @@ def validate(root):
 
 
 def _build(root: Path, db_path: Path, quiet: bool = False) -> None:
+    from .build import build
+
     try:
         counts = build(root, db_path).counts
     except ValidationFailed as exc:
@@ -110,6 +116,8 @@ def serve(root, db_path, host, port):
     """Build if the database is missing or stale, then serve it with Datasette."""
     root = root or find_root()
     db_path = db_path or root / DEFAULT_DB
+    from .build import is_stale
+
     if is_stale(root, db_path):
         _build(root, db_path)
     args = datasette_args(db_path, host, port)
@@ -200,6 +208,9 @@ def _open_db(root, db_path, allow_stale: bool = False):
     if db_path is None:
         root = root or find_root()
         db_path = root / DEFAULT_DB
+        from .build import is_stale
+        from .project import load_project
+
         if is_stale(root, db_path):
             if allow_stale and db_path.exists() and not load_project(root).ok:
                 click.echo("note: the sources have problems (kb validate lists them); using the "
@@ -345,6 +356,8 @@ def report(root, as_json):
     from .report import coverage, format_report
 
     root = root or find_root()
+    from .project import load_project
+
     project = load_project(root)
     if project.problems:
         _report_problems(project.problems)

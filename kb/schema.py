@@ -16,6 +16,8 @@ TABLES = {
               "citation_ama": str, "fields": str, "fields_bibtex": str, "bibtex": str, "source_line": int}, "key", []),
     "ref_authors": ({"ref_key": str, "position": int, "family": str, "given": str, "family_key": str},
                     ("ref_key", "position"), [("ref_key", "refs", "key")]),
+    "ref_names": ({"name": str, "ref_key": str}, ("name", "ref_key"), [("ref_key", "refs", "key")]),
+    "claim_terms": ({"term": str, "doc": int}, "term", []),
     "claims": ({"id": str, "statement": str, "claim_type": str, "verdict": str, "certainty": str,
                 "topics": str, "articles": str, "reasoning": str, "searched_for": str,
                 "reviewed": str, "source_file": str, "source_line": int}, "id", []),
