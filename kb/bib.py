@@ -224,6 +224,7 @@ def parse_bibtex_chunks(data: bytes, display: str, size: int = CHUNK_ENTRIES,
     @string macros defined in earlier chunks are carried into later ones (BibTeX defines
     them before use). Duplicate keys across chunks are left to the caller."""
     text, problems = decode_bibtex_bytes(data, display)
+    del data  # a large file is held once, as text, while its chunks are parsed
     if text is None:
         yield [], problems
         return

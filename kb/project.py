@@ -123,12 +123,12 @@ class SourceReader:
     def refs(self) -> Iterator[list[Reference]]:
         bib_path = self.root / BIB_FILE
         try:
-            data = bib_path.read_bytes()
+            data = [bib_path.read_bytes()]
         except OSError as exc:
             self.problems.append(Problem(BIB_FILE, 0, f"cannot read file: {exc.strerror}"))
             return
         first_line: dict[str, int] = {}
-        for refs, errs in parse_bibtex_chunks(data, BIB_FILE):
+        for refs, errs in parse_bibtex_chunks(data.pop(), BIB_FILE):  # the parser frees the bytes
             self.problems += errs
             kept = []
             for ref in refs:

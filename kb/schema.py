@@ -43,6 +43,8 @@ TABLES = {
                          "reason": str}, "id",
                         [("appearance_id", "appearances", "id"), ("article_id", "articles", "id"),
                          ("claim_id", "claims", "id"), ("ref_key", "refs", "key")]),
+    "facet_counts": ({"table_name": str, "column_name": str, "value_json": str, "count": int},
+                     ("table_name", "column_name", "value_json"), []),
     "build_info": ({"key": str, "value": str}, "key", []),
 }
 

@@ -75,7 +75,11 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _SEQ = _LineLoader.DEFAULT_SEQUENCE_TAG
 _MAP = _LineLoader.DEFAULT_MAPPING_TAG
-assert _LineLoader.DEFAULT_SCALAR_TAG == _STR
+if _LineLoader.DEFAULT_SCALAR_TAG != _STR or None in _LineLoader.yaml_implicit_resolvers:
+    raise ImportError("kb.yamlfile: the fast path assumes PyYAML's default resolvers")
+# The implicit resolvers by first character ('' for the empty value), as
+# BaseResolver.resolve tries them; a plain scalar starting with any other character is a str.
+_IMPLICIT = {ch: rs for ch, rs in _LineLoader.yaml_implicit_resolvers.items() if rs}
 # Scalar tags whose SafeConstructor function returns the value directly (not a generator),
 # so calling it on the node is exactly what construct_object would do.
 _SCALAR_CONSTRUCTORS = {
@@ -84,37 +88,27 @@ _SCALAR_CONSTRUCTORS = {
         "tag:yaml.org,2002:float",
         "tag:yaml.org,2002:binary",
         "tag:yaml.org,2002:timestamp",
+        _INT,
     )
 }
 _BOOL_VALUES = _LineLoader.bool_values
 
 
-class _Fallback(Exception):
-    """The fast path cannot reproduce the reference loader here: use it instead."""
+class _Plain:
+    """The tag ``_resolve`` gives a plain scalar without a tag: ``_build`` resolves it."""
 
 
-def _implicit_table() -> dict:
-    # BaseResolver.resolve tries the resolvers listed under the value's first character
-    # ('' for the empty value), then the wildcard ones (under None).
-    resolvers = _LineLoader.yaml_implicit_resolvers
-    wildcard = resolvers.get(None, [])
-    table = {ch: rs + wildcard for ch, rs in resolvers.items() if ch is not None}
-    return {ch: rs for ch, rs in table.items() if rs}
-
-
-_IMPLICIT = _implicit_table()
-_IMPLICIT_WILDCARD = _LineLoader.yaml_implicit_resolvers.get(None, [])
+_PLAIN = _Plain()
 
 
 def _resolve(kind, value, implicit):
-    """BaseResolver.resolve for a resolver without path resolvers (ours has none)."""
+    """Stands in for BaseResolver.resolve, which the composer calls once per node.
+
+    Ours has no path resolvers, so the tag only depends on the node itself; the implicit
+    resolvers (regexes) of a plain scalar are left to ``_build``, which caches them.
+    """
     if kind is ScalarNode:
-        if implicit[0]:
-            resolvers = _IMPLICIT.get(value[:1], _IMPLICIT_WILDCARD)
-            for tag, regexp in resolvers:
-                if regexp.match(value):
-                    return tag
-        return _STR
+        return _PLAIN if implicit[0] else _STR
     if kind is SequenceNode:
         return _SEQ
     return _MAP
@@ -124,90 +118,122 @@ def _noop(*args) -> None:
     return None
 
 
-def _scalar(loader, node: ScalarNode) -> object:
-    tag = node.tag
-    if tag == _STR:
-        return node.value
-    if tag == _INT:
-        value = node.value
-        if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
-            return int(value)
-    elif tag == _NULL:
-        return None
-    elif tag == _BOOL:
-        return _BOOL_VALUES[node.value.lower()]
-    constructor = _SCALAR_CONSTRUCTORS.get(tag) if tag != _INT else _LineLoader.construct_yaml_int
-    if constructor is None:
-        raise _Fallback(tag)
-    return constructor(loader, node)
+class _Fallback(Exception):
+    """The fast path cannot reproduce the reference loader here: use it instead."""
 
 
-def _build(loader, root) -> object:
-    """Construct ``root`` exactly as the reference loader would (or raise _Fallback)."""
+def _build(loader, root, shared: bool) -> object:
+    """Construct ``root`` exactly as the reference loader would (or raise _Fallback).
+
+    ``shared``: the document may have anchors, so a node can be reached more than once.
+    """
+    plain_values: dict = {}  # text of a plain scalar -> its value (if its tag is not str)
     memo: dict = {}  # id(node) -> object, for collections reached again through an alias
     in_progress: set = set()
+    implicit = _IMPLICIT
 
-    def build(node):
+    def plain(node: ScalarNode) -> object:
+        # A plain scalar whose first character has implicit resolvers.
+        value = node.value
+        try:
+            return plain_values[value]
+        except KeyError:
+            pass
+        result = value
+        for tag, regexp in implicit[value[:1]]:
+            if regexp.match(value):
+                node.tag = tag
+                result = scalar(node)
+                break
+        plain_values[value] = result
+        return result
+
+    def scalar(node: ScalarNode) -> object:
+        tag = node.tag
+        if tag is _PLAIN:
+            return plain(node) if node.value[:1] in implicit else node.value
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _BOOL_VALUES[node.value.lower()]
+        if tag == _INT:
+            value = node.value
+            if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+                return int(value)
+        constructor = _SCALAR_CONSTRUCTORS.get(tag)
+        if constructor is None:  # merge keys, '=', !!set, unknown tags ...
+            raise _Fallback(tag)
+        return constructor(loader, node)
+
+    def build(node) -> object:
         cls = node.__class__
         if cls is ScalarNode:
-            return _scalar(loader, node)
-        key = id(node)
-        if key in memo:
-            return memo[key]
-        if key in in_progress:  # a recursive alias: the reference reports it
-            raise _Fallback("recursive")
-        in_progress.add(key)
+            return scalar(node)
+        if shared:
+            if id(node) in memo:
+                return memo[id(node)]
+            if id(node) in in_progress:  # a recursive alias
+                raise _Fallback("recursive")
+            in_progress.add(id(node))
         if cls is MappingNode and node.tag == _MAP:
             result = LineDict()
             result.line = node.start_mark.line + 1
             key_lines = result.key_lines = {}
             for key_node, value_node in node.value:
-                if key_node.__class__ is ScalarNode and key_node.tag == _STR:
-                    k = key_node.value
-                elif key_node.__class__ is ScalarNode and key_node.tag in _KEY_TAGS:
-                    k = _scalar(loader, key_node)
+                if key_node.tag is _PLAIN:
+                    key = key_node.value
+                    if key[:1] in implicit:
+                        key = plain(key_node)
+                elif key_node.__class__ is ScalarNode:
+                    key = scalar(key_node)
                 else:
-                    raise _Fallback("key")  # merge keys, '=' keys, collection keys
-                if k in result:
-                    raise _Fallback("duplicate")
-                value_cls = value_node.__class__
-                if value_cls is ScalarNode and value_node.tag == _STR:
-                    result[k] = value_node.value
-                elif value_cls is ScalarNode:
-                    result[k] = _scalar(loader, value_node)
+                    raise _Fallback("collection key")
+                if key in result:
+                    raise _Fallback("duplicate key")
+                tag = value_node.tag
+                if tag is _PLAIN:
+                    value = value_node.value
+                    result[key] = plain(value_node) if value[:1] in implicit else value
+                elif tag is _STR:
+                    result[key] = value_node.value
                 else:
-                    result[k] = build(value_node)
-                key_lines[k] = key_node.start_mark.line + 1
+                    result[key] = build(value_node)
+                key_lines[key] = key_node.start_mark.line + 1
         elif cls is SequenceNode and node.tag == _SEQ:
             result = []
             append = result.append
             for item in node.value:
-                if item.__class__ is ScalarNode and item.tag == _STR:
+                tag = item.tag
+                if tag is _PLAIN:
+                    value = item.value
+                    append(plain(item) if value[:1] in implicit else value)
+                elif tag is _STR:
                     append(item.value)
                 else:
                     append(build(item))
         else:
             raise _Fallback(node.tag)
-        in_progress.discard(key)
-        memo[key] = result
+        if shared:
+            in_progress.discard(id(node))
+            memo[id(node)] = result
         return result
 
     return build(root)
 
 
-_KEY_TAGS = frozenset({_INT, _NULL, _BOOL, *_SCALAR_CONSTRUCTORS})
-
-
 def _load_fast(text: str) -> object:
     loader = _LineLoader(text)
     try:
-        # No path resolvers, so resolve() is a pure function and descend/ascend do nothing;
-        # libyaml's composer calls these three per node.
+        # libyaml's composer calls these three per node; without path resolvers
+        # descend/ascend do nothing.
         loader.resolve = _resolve
         loader.descend_resolver = _noop
         loader.ascend_resolver = _noop
         node = loader.get_single_node()
-        return None if node is None else _build(loader, node)
+        # Only an anchor ('&name') lets a node appear twice in the tree.
+        return None if node is None else _build(loader, node, "&" in text)
     finally:
         loader.dispose()
 

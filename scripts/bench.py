@@ -5,6 +5,7 @@ references.bib (ours against bibtexparser and pybtex), `kb build` against a raw-
 floor or target; asserts nothing. Results also go to WORKDIR/bench-N.json.
 
     python scripts/bench.py --claims 100000 [--workdir /tmp/kb-bench] [--repeats 20] [--skip-serve]
+                            [--skip-build]
 
 Needs the `bench` extra (pybtex, psutil): pip install -e '.[bench]'. Timings are wall-clock on
 a shared machine: compare the ratios printed by one run rather than absolute times across runs.
@@ -266,8 +267,10 @@ def bench_serve(kb: Path, db: Path, draft: str, repeats: int) -> dict:
             row("serve" if len(out) == 1 else "", f"{name}: {r['median_ms']:.0f} ms (p95 {r['p95_ms']:.0f})",
                 text, f"{r['median_ms'] / limit:.2f}" if limit else "")
         meta = yaml.safe_load((REPO / "kb" / "site" / "metadata.yaml").read_text())
-        wanted = {f if isinstance(f, str) else next(iter(f.values()))
-                  for f in meta["databases"]["sciatica"]["tables"]["claims"]["facets"]}
+        wanted = set()  # facet names: the column, or for a link facet the table it counts
+        for f in meta["databases"]["sciatica"]["tables"]["claims"]["facets"]:
+            config = f if isinstance(f, str) else next(iter(f.values()))
+            wanted.add(config["counts"].split(".")[0] if isinstance(config, dict) else config)
         timeouts = {}
         for label, query in (("default", ""), ("search", f"?_search={SPECIFIC}"),
                              ("common-word search", f"?_search={WORD}")):
@@ -330,6 +333,8 @@ def main() -> None:
     parser.add_argument("--parse-sample", type=int, default=5_000,
                         help="entries for the slow parsers (bibtexparser + LaTeX decoding, pybtex)")
     parser.add_argument("--skip-serve", action="store_true")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="reuse WORKDIR/build-N/sciatica.db (e.g. built and timed separately at 1M)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     kb = args.workdir / f"kb-{args.claims}"
@@ -339,7 +344,11 @@ def main() -> None:
     print("machine:", ", ".join(f"{k} {v}" for k, v in facts.items()))
     results = {"claims": args.claims, "machine": facts, "data": ensure_data(args.workdir, args.claims)}
     results["parse"] = bench_parse(kb, args.parse_sample)
-    results["build"] = bench_build(kb, db)
+    if args.skip_build and db.exists():
+        results["build"] = {"skipped": True, "floor_s": floor_build(db, db.parent / "floor.db")}
+        row("kb build", "not run (--skip-build)", f"floor {results['build']['floor_s']:.1f} s")
+    else:
+        results["build"] = bench_build(kb, db)
     draft = make_draft(db)
     draft_file = args.workdir / f"draft-{args.claims}.md"
     draft_file.write_text(draft, encoding="utf-8")

@@ -77,6 +77,34 @@ async def test_topic_and_article_facets_count_through_link_tables(repo_db):
     assert "_through" not in selected["bed-rest"]["toggle_url"]
 
 
+async def test_counted_facets_equal_a_direct_count(repo_db):
+    """Unfiltered, verdict/type/certainty and the studies' facets come from the build's
+    facet_counts; filtered, from Datasette's column facet. Both must equal a direct count."""
+    import json
+    import sqlite3
+
+    conn = sqlite3.connect(repo_db)
+    ds = site_for(repo_db)
+    for table, column, query, where in (
+            ("claims", "verdict", "", ""), ("claims", "claim_type", "", ""),
+            ("claims", "claim_type", "verdict=overstated", "where verdict = 'overstated'"),
+            ("refs", "year", "", ""), ("refs", "design", "verification=partial",
+                                       "where verification = 'partial'")):
+        expected = dict(conn.execute(f"select {column}, count(*) from {table} {where} "
+                                     f"{'and' if where else 'where'} {column} is not null group by 1"))
+        response = await ds.client.get(f"/sciatica/{table}.json?_extra=facet_results&_facet_size=max&{query}")
+        facet = response.json()["facet_results"][column]
+        assert {r["value"]: r["count"] for r in facet["results"]} == expected, (table, column, query)
+        first = facet["results"][0]
+        assert f"{column}=" in first["toggle_url"]
+        if not query:  # what the unfiltered page read
+            stored = {json.loads(v): n for v, n in conn.execute(
+                "select value_json, count from facet_counts where table_name = ? and column_name = ?",
+                (table, column))}
+            assert stored == expected
+    conn.close()
+
+
 async def test_search_finds_a_known_claim(ds):
     response = await ds.client.get("/sciatica/claims.json?_search=bed+rest&_shape=array")
     assert [r["id"] for r in response.json()] == ["bed-rest-worsens-sciatica"]

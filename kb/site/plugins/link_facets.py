@@ -1,4 +1,5 @@
-"""Facets through an indexed link table, with precomputed counts for the unfiltered table.
+"""Facets that stay fast at a million rows: through an indexed link table, and with the counts
+the build stored for the unfiltered table.
 
 Datasette's array facet expands a JSON column with json_each for every row on every request:
 fine for a hundred claims, seconds for a million. A ``link`` facet counts through a link
@@ -6,7 +7,12 @@ table instead (claim_topics, appearances), using its index, and on the unfiltere
 the counts the build stored (topics.claim_count, articles.claim_count). Selecting a value adds
 Datasette's own ``_through`` filter, so the filtering is Datasette's, not ours.
 
+A ``counted`` facet is Datasette's column facet, except that on the unfiltered table it reads
+the build's facet_counts table instead of grouping every row (a second or more per facet at a
+million claims); once filtered it is exactly the column facet.
+
     facets:
+      - counted: verdict
       - link: {through: claim_topics, column: topic_id, counts: topics.claim_count}
 """
 
@@ -16,7 +22,7 @@ import urllib.parse
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.facets import Facet
+from datasette.facets import ColumnFacet, Facet
 from datasette.utils import escape_sqlite, path_with_added_args
 
 _WHERE = re.compile(r"\swhere\s", re.I)
@@ -24,6 +30,42 @@ _WHERE = re.compile(r"\swhere\s", re.I)
 
 def _through_arg(through: str, column: str, value: str) -> str:
     return json.dumps({"table": through, "column": column, "value": value}, separators=(",", ":"))
+
+
+def _unfiltered(facet: Facet) -> bool:
+    return not facet.params and not _WHERE.search(facet.sql)
+
+
+class CountedFacet(ColumnFacet):
+    type = "counted"
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        if not _unfiltered(self) or not self.table:
+            return await super().facet_results()
+        results, size = [], self.get_facet_size()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            rows = (await self.ds.execute(
+                self.database, "select value_json, count from facet_counts where table_name = ? "
+                "and column_name = ? order by count desc, value_json limit ?",
+                [self.table, column, size + 1])).rows
+            if not rows:  # not counted at build time: Datasette's own way
+                return await super().facet_results()
+            values = [json.loads(r["value_json"]) for r in rows[:size]]
+            results.append({
+                "name": column, "type": self.type, "hideable": source_and_config["source"] != "metadata",
+                "toggle_url": self.ds.urls.path(self.request.path),
+                "truncated": len(rows) > size,
+                "results": [{"value": value, "label": value, "count": row["count"], "selected": False,
+                             "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(
+                                 path_with_added_args(self.request, {column: value})))}
+                            for value, row in zip(values, rows)],
+            })
+        return results, []
 
 
 class LinkFacet(Facet):
@@ -45,8 +87,7 @@ class LinkFacet(Facet):
             if to_us is None or to_them is None:
                 continue
             name = config.get("name") or to_them["other_table"]
-            unfiltered = not self.params and not _WHERE.search(self.sql)
-            if unfiltered and config.get("counts"):
+            if _unfiltered(self) and config.get("counts"):
                 table, count_column = config["counts"].split(".")
                 sql = (f"select {escape_sqlite(to_them['other_column'])} as value, "
                        f"{escape_sqlite(count_column)} as count from {escape_sqlite(table)} "
@@ -119,4 +160,4 @@ def _is_through(arg: str, through: str, column: str) -> bool:
 
 @hookimpl
 def register_facet_classes():
-    return [LinkFacet]
+    return [CountedFacet, LinkFacet]
