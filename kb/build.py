@@ -247,8 +247,8 @@ def finish_match_index(db: sqlite_utils.Database) -> None:
     # Document frequency per token over claims, from the full-text index into an indexed
     # table (fts5vocab scans its whole vocabulary for an IN lookup; `kb check` asks per sentence).
     conn.execute("insert into claim_terms (term, doc) select term, doc from claim_search_vocab")
-    df = dict(conn.execute("select term, doc from claim_terms"))
     n = conn.execute("select count(*) from claim_search").fetchone()[0]
+    weights = {term: weight(term, doc, n) for term, doc in conn.execute("select term, doc from claim_terms")}
     last = 0
     while True:  # in batches: the texts of a million claims do not all fit in memory at once
         rows = conn.execute("select rowid, tokens from claim_texts where rowid > ? order by rowid "
@@ -256,7 +256,8 @@ def finish_match_index(db: sqlite_utils.Database) -> None:
         if not rows:
             break
         conn.executemany("update claim_texts set norm = ? where rowid = ?", [
-            (round(sum(weight(t, df.get(t, 1), n) for t in set(toks.split())), 6), rowid)
+            (round(sum(weights[t] if t in weights else weight(t, 1, n) for t in set(toks.split())), 6),
+             rowid)
             for rowid, toks in rows])
         last = rows[-1][0]
 

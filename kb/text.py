@@ -40,6 +40,8 @@ STOPWORDS = STOPWORDS - KEEP
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # nothing to fold (NFKD leaves ASCII as it is); most text, and fast
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -51,6 +53,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    if word.isdigit():  # Snowball leaves numbers as they are; skip its slow pure-Python pass
+        return word
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("english")
