@@ -5,7 +5,7 @@ references.bib (ours against bibtexparser and pybtex), `kb build` against a raw-
 floor or target; asserts nothing. Results also go to WORKDIR/bench-N.json.
 
     python scripts/bench.py --claims 100000 [--workdir /tmp/kb-bench] [--repeats 20] [--skip-serve]
-                            [--skip-build]
+                            [--skip-build] [--skip-parse]
 
 Needs the `bench` extra (pybtex, psutil): pip install -e '.[bench]'. Timings are wall-clock on
 a shared machine: compare the ratios printed by one run rather than absolute times across runs.
@@ -333,6 +333,8 @@ def main() -> None:
     parser.add_argument("--parse-sample", type=int, default=5_000,
                         help="entries for the slow parsers (bibtexparser + LaTeX decoding, pybtex)")
     parser.add_argument("--skip-serve", action="store_true")
+    parser.add_argument("--skip-parse", action="store_true",
+                        help="parse rates do not depend on size: measure them at 100k, not again at 1M")
     parser.add_argument("--skip-build", action="store_true",
                         help="reuse WORKDIR/build-N/sciatica.db (e.g. built and timed separately at 1M)")
     args = parser.parse_args()
@@ -343,7 +345,8 @@ def main() -> None:
     facts = machine()
     print("machine:", ", ".join(f"{k} {v}" for k, v in facts.items()))
     results = {"claims": args.claims, "machine": facts, "data": ensure_data(args.workdir, args.claims)}
-    results["parse"] = bench_parse(kb, args.parse_sample)
+    if not args.skip_parse:
+        results["parse"] = bench_parse(kb, args.parse_sample)
     if args.skip_build and db.exists():
         results["build"] = {"skipped": True, "floor_s": floor_build(db, db.parent / "floor.db")}
         row("kb build", "not run (--skip-build)", f"floor {results['build']['floor_s']:.1f} s")
