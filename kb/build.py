@@ -118,11 +118,12 @@ COUNTED_FACETS = {"claims": ["verdict", "claim_type", "certainty"],
 
 FACET_INDEXES = {
     "claims": [["claim_type"], ["verdict"], ["certainty"]],
-    "claim_topics": [["topic_id"]],
+    "claim_topics": [["topic_id", "claim_id"]],
     "appearances": [["article_id"], ["claim_id"]],
     "citation_checks": [["article_id"], ["status"], ["ref_key"], ["appearance_id"]],
     "refs": [["year"], ["design"], ["journal"], ["verification"], ["status"]],
     "ref_authors": [["family"], ["family_key"]],
+    "ref_names": [["name", "year"]],
     "evidence": [["claim_id"], ["ref_key"], ["stance"], ["directness"]],
     "commercial_interests": [["kind"]],
     "topic_aliases": [["alias"]],
@@ -176,7 +177,7 @@ def write_refs(conn: sqlite3.Connection, refs) -> None:
         {"ref_key": r.key, "position": i + 1, "family": a.family, "given": a.given,
          "family_key": fold(a.family)} for r in refs for i, a in enumerate(r.authors)])
     _insert(conn, "ref_names", [
-        {"name": name, "ref_key": r.key}
+        {"name": name, "year": _int_or_none(r.get("year")), "ref_key": r.key}
         for r in refs for name in lookup_names([fold(a.family) for a in r.authors], r.fields)])
     write_formatted_citations(conn, [r.key for r in refs])
 

@@ -169,9 +169,8 @@ class RefIndex:
                 if year is None:
                     rows = self.conn.execute(sql + "where n.name = ? order by n.ref_key", (name,))
                 else:
-                    rows = self.conn.execute(sql + "join refs r on r.key = n.ref_key "
-                                             "where n.name = ? and r.year = ? order by n.ref_key",
-                                             (name, year))
+                    rows = self.conn.execute(sql + "where n.name = ? and n.year = ? "
+                                             "order by n.ref_key", (name, year))
                 self._names[(name, year)] = self._load([k for (k,) in rows])
             found += [r for r in self._names[(name, year)] if r not in found]
         return found

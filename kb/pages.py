@@ -56,6 +56,9 @@ def quote_in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS
             "after": text[end:after_end] + ("\u2026" if after_end < line_end else "")}
 
 
+RELATED_PER_TOPIC = 500
+
+
 def claim_page(conn: sqlite3.Connection, claim_id: str, base_url: str = "") -> dict | None:
     claim = _one(conn, "select * from claims where id = ?", (claim_id,))
     if claim is None:
@@ -79,12 +82,17 @@ def claim_page(conn: sqlite3.Connection, claim_id: str, base_url: str = "") -> d
         where ap.claim_id = ? order by ap.article_id, ap.start""", (claim_id,))
     for ap in appearances:
         ap["context"] = quote_in_context(ap.pop("text"), ap["start"], ap["end"])
-    related = _rows(conn, """
-        select c.id, c.statement, c.verdict, count(*) as shared
-        from claim_topics mine join claim_topics other on other.topic_id = mine.topic_id
-        join claims c on c.id = other.claim_id
-        where mine.claim_id = ? and other.claim_id != ?
-        group by c.id order by shared desc, c.id limit 8""", (claim_id, claim_id))
+    # Claims sharing the most topics, looked for among the first RELATED_PER_TOPIC claims of
+    # each topic: exact for topics of a few hundred claims, bounded for topics of thousands.
+    topic_ids = [t["id"] for t in topics]
+    related = _rows(conn, f"""
+        select c.id, c.statement, c.verdict, o.shared from (
+          select claim_id, count(*) as shared from ({" union all ".join(
+              "select * from (select claim_id from claim_topics where topic_id = ? and claim_id != ? "
+              "order by claim_id limit ?)" for _ in topic_ids) or "select null as claim_id where 0"})
+          group by claim_id order by shared desc, claim_id limit 8) o
+        join claims c on c.id = o.claim_id order by o.shared desc, c.id""",
+        [v for t in topic_ids for v in (t, claim_id, RELATED_PER_TOPIC)])
     meaning = _one(conn, "select meaning from vocabulary where scale = 'verdict' and value = ?",
                    (claim["verdict"],))
     withdrawn = [e for e in evidence if e["status"] in ("retracted", "superseded")]

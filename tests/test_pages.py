@@ -102,3 +102,21 @@ async def test_refs_as_bibtex_output_format(ds):
     from kb.bib import parse_bibtex
     refs, problems = parse_bibtex(response.content, "out.bib")
     assert problems == [] and [r.key for r in refs] == ["nice2016sciatica"]
+
+
+def test_related_claims_share_the_most_topics(conn, monkeypatch):
+    """Related claims: most shared topics first; exact while topics are smaller than the
+    per-topic bound (here, and in any knowledge base of a few thousand claims), bounded beyond."""
+    import kb.pages
+
+    exact = """select other.claim_id, count(*) from claim_topics mine
+               join claim_topics other on other.topic_id = mine.topic_id
+               where mine.claim_id = ? and other.claim_id != ?
+               group by 1 order by 2 desc, 1 limit 8"""
+    for (claim_id,) in conn.execute("select id from claims order by id").fetchall()[::7]:
+        page = claim_page(conn, claim_id)
+        assert [(r["id"], r["shared"]) for r in page["related"]] == \
+            conn.execute(exact, (claim_id, claim_id)).fetchall()
+    monkeypatch.setattr(kb.pages, "RELATED_PER_TOPIC", 1)  # bounded: one claim per topic
+    page = claim_page(conn, "bed-rest-worsens-sciatica")
+    assert 0 < len(page["related"]) <= len([t for t in page["topics"]])
