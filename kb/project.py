@@ -101,12 +101,18 @@ class SourceReader:
 
     # --- topics (small: held in full) -------------------------------------------------------
 
-    def _read_topics(self) -> None:
-        data, errs = load_yaml(self.root / TOPICS_FILE, TOPICS_FILE)
+    def _parse(self, path: Path, rel: str, parse):
+        """Load one YAML file and run its pure parser; problems are kept, None on failure."""
+        data, errs = load_yaml(path, rel)
         self.problems += errs
-        if data is not None:
-            self.topics, errs = parse_topics(data, TOPICS_FILE)
-            self.problems += errs
+        if data is None:
+            return None
+        parsed, errs = parse(data, rel)
+        self.problems += errs
+        return parsed
+
+    def _read_topics(self) -> None:
+        self.topics = self._parse(self.root / TOPICS_FILE, TOPICS_FILE, parse_topics) or []
         self.counts["topics"] = len(self.topics)
         _duplicates(self.topics, lambda t: t.id, "topic id", self.problems)
         alias_owner: dict[str, str] = {}
@@ -157,13 +163,7 @@ class SourceReader:
         problems = self.problems
         for path in claims_files(self.root):
             rel = f"{CLAIMS_DIR}/{path.name}"
-            data, errs = load_yaml(path, rel)
-            problems += errs
-            if data is None:
-                continue
-            claims, errs = parse_claims(data, rel)
-            del data
-            problems += errs
+            claims = self._parse(path, rel, parse_claims) or []
             for claim in claims:
                 if claim.id in self._claim_index:
                     first_file, first_line = self._claim_where[self._claim_index[claim.id]]
@@ -193,12 +193,7 @@ class SourceReader:
         articles_dir = self.root / ARTICLES_DIR
         for path in sorted(articles_dir.glob("*.yaml")) if articles_dir.is_dir() else []:
             rel = f"{ARTICLES_DIR}/{path.name}"
-            data, errs = load_yaml(path, rel)
-            problems += errs
-            if data is None:
-                continue
-            article, errs = parse_article(data, rel)
-            problems += errs
+            article = self._parse(path, rel, parse_article)
             if article is None:
                 continue
             if article.id in self._article_ids:

@@ -56,7 +56,7 @@ async def test_topic_and_article_facets_count_through_link_tables(repo_db):
         response = await ds.client.get(f"/sciatica/claims.json?_extra=facet_results&_facet_size=max&{query}")
         assert response.status_code == 200
         data = response.json()
-        assert data["facets_timed_out"] == [] if "facets_timed_out" in data else True
+        assert name in data["facet_results"]  # a facet that timed out is left out of the JSON
         return {r["value"]: r for r in data["facet_results"][name]["results"]}
 
     topics = await facet("", "topics")
