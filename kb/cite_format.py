@@ -8,7 +8,6 @@ giving exactly citeproc-py's text; anything else returns None and goes to citepr
 from __future__ import annotations
 
 import re
-import sqlite3
 import warnings
 from functools import cache, lru_cache
 
@@ -21,7 +20,6 @@ DEFAULT_STYLE = "apa"
 STORED_STYLES = {"citation_apa": "apa", "citation_ama": "american-medical-association"}
 _TYPES = {"article": "article-journal", "misc": "report", "incollection": "chapter",
           "book": "book", "inproceedings": "paper-conference"}
-_SQL_CHUNK = 500  # keys per query, well under SQLite's limit on bound variables
 
 
 @lru_cache(maxsize=8)
@@ -275,41 +273,3 @@ def format_item(item: dict, style: str = DEFAULT_STYLE) -> str:
         if text is not None and _fast_path_agrees(style):
             return text
     return citeproc_format(item, style)
-
-
-def format_references(conn: sqlite3.Connection, keys: list[str], style: str = DEFAULT_STYLE,
-                      ) -> dict[str, str]:
-    """Plain-text formatted reference for each key, in the given CSL style."""
-    keys = sorted(set(keys))
-    if not keys:
-        return {}
-    cols = ["key", "entry_type", "title", "journal", "year", "volume", "number", "pages", "doi", "url"]
-    rows: dict[str, dict] = {}
-    authors: dict[str, list[tuple[str, str]]] = {}
-    for start in range(0, len(keys), _SQL_CHUNK):
-        chunk = keys[start:start + _SQL_CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows.update((r[0], dict(zip(cols, r))) for r in conn.execute(
-            f"select {', '.join(cols)} from refs where key in ({marks})", chunk))
-        for key, family, given in conn.execute(
-                f"select ref_key, family, given from ref_authors where ref_key in ({marks}) "
-                "order by ref_key, position", chunk):
-            authors.setdefault(key, []).append((family, given))
-    out = {}
-    for key in keys:
-        if key in rows:
-            item = csl_item(rows[key], authors.get(key, []))
-            out[item["id"]] = format_item(item, style)
-    return out
-
-
-def stored_or_formatted(conn: sqlite3.Connection, keys: list[str], style: str = DEFAULT_STYLE,
-                        ) -> dict[str, str]:
-    """Formatted references, from the refs table when the style was formatted at build time."""
-    column = next((c for c, s in STORED_STYLES.items() if s == style), None)
-    keys = sorted(set(keys))
-    if column is None or not keys:
-        return format_references(conn, keys, style)
-    marks = ",".join("?" * len(keys))
-    return {k: v for k, v in conn.execute(
-        f"select key, {column} from refs where key in ({marks})", keys) if v}

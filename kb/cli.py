@@ -1,4 +1,8 @@
-"""The ``kb`` command line: validate, build, serve, report."""
+"""The ``kb`` command line, written out command by command: validate, build, serve, check,
+export, add-ref, add-article, report.
+
+Errors reach the user through ``click.ClickException`` (exit 1) and ``click.UsageError``
+(exit 2), one clear line each; validation problems are listed first, one per line."""
 
 from __future__ import annotations
 
@@ -8,13 +12,10 @@ from pathlib import Path
 
 import click
 
-from .problems import ValidationFailed
-
-# The build and the source parsers are imported where used: `kb check --db` starts in a
-# fraction of the time without them (sqlite-utils, bibtexparser, YAML).
-SITE_DIR = Path(__file__).parent / "site"
+# The stages are imported where used: `kb check --db` starts in a fraction of the time
+# without the build and the source parsers (sqlite-utils, bibtexparser, YAML).
 DEFAULT_DB = "sciatica.db"
-CLAIMS_DIR = "claims"
+CLAIMS_DIR = "claims"  # kb.sources.CLAIMS_DIR too; repeated so finding the root imports no parser
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -37,10 +38,17 @@ db_option = click.option(
     help=f"SQLite database path. Default: ROOT/{DEFAULT_DB}.")
 
 
-def _report_problems(problems) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    click.secho(f"{len(problems)} problem(s) found", fg="red", err=True)
+class ProblemsFound(click.ClickException):
+    """Validation problems: each printed as ``file:line: message``, then how many."""
+
+    def __init__(self, problems, after: str = ""):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) found{after}")
+
+    def show(self, file=None) -> None:
+        for problem in self.problems:
+            click.echo(str(problem), err=True)
+        click.secho(self.format_message(), fg="red", err=True)
 
 
 @click.group()
@@ -54,7 +62,7 @@ def cli():
 def validate(root):
     """Check every source file; print problems as file:line: message."""
     root = root or find_root()
-    from .project import SourceReader
+    from .sources import SourceReader
 
     reader = SourceReader(root)
     for stage in (reader.refs, reader.claims, reader.articles):
@@ -62,8 +70,7 @@ def validate(root):
             pass
     problems = reader.finish()
     if problems:
-        _report_problems(problems)
-        sys.exit(1)
+        raise ProblemsFound(problems)
     n = reader.counts
     click.echo(f"OK: {n['articles']} articles, {n['claims']} claims, {n['appearances']} appearances, "
                f"{n['references']} references, {n['topics']} topics")
@@ -71,13 +78,12 @@ def validate(root):
 
 def _build(root: Path, db_path: Path, quiet: bool = False) -> None:
     from .build import build
+    from .sources import ValidationFailed
 
     try:
         counts = build(root, db_path).counts
     except ValidationFailed as exc:
-        _report_problems(exc.problems)
-        click.echo(f"build failed; {db_path} was left as it was", err=True)
-        sys.exit(1)
+        raise ProblemsFound(exc.problems, f"; build failed, {db_path} was left as it was") from None
     click.echo(f"built {db_path}: {counts['claims']} claims, {counts['references']} references, "
                f"{counts['articles']} articles", err=quiet)
 
@@ -89,22 +95,6 @@ def build_command(root, db_path):
     """Validate, then write the SQLite database atomically."""
     root = root or find_root()
     _build(root, db_path or root / DEFAULT_DB)
-
-
-def datasette_args(db_path: Path, host: str, port: int) -> list[str]:
-    return [
-        # Immutable: served read-only, and Datasette may cache counts.
-        "serve", "--immutable", str(db_path),
-        "--metadata", str(SITE_DIR / "metadata.yaml"),
-        "--template-dir", str(SITE_DIR / "templates"),
-        "--plugins-dir", str(SITE_DIR / "plugins"),
-        "--setting", "suggest_facets", "off",
-        # A public, read-only site: bounded query time and result sizes.
-        "--setting", "sql_time_limit_ms", "2000",
-        "--setting", "facet_time_limit_ms", "500",
-        "--setting", "max_returned_rows", "1000",
-        "--host", host, "--port", str(port),
-    ]
 
 
 @cli.command()
@@ -120,6 +110,8 @@ def serve(root, db_path, host, port):
 
     if is_stale(root, db_path):
         _build(root, db_path)
+    from .site.settings import datasette_args
+
     args = datasette_args(db_path, host, port)
     click.echo(f"serving {db_path} at http://{host}:{port}/")
     sys.exit(subprocess.call([sys.executable, "-m", "datasette", *args]))
@@ -161,8 +153,8 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
     from rich.console import Console
 
     from .check import DEFAULT_FAIL_ON, Checker
-    from .draft import DraftError, decode_draft
-    from .render import to_json, to_markdown, to_terminal
+    from .check.draft import DraftError, decode_draft
+    from .check.render import to_json, to_markdown, to_terminal
 
     codes = DEFAULT_FAIL_ON if fail_on is None else _parse_fail_on(fail_on)
     try:
@@ -173,8 +165,7 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
     try:
         text, notes = decode_draft(draft.read())
     except DraftError as exc:
-        click.echo(f"kb check: {name}: {exc}", err=True)
-        sys.exit(2)
+        raise click.UsageError(f"{name}: {exc}") from None
     conn = _open_db(root, db_path, allow_stale=True)
     try:
         report = Checker(conn, style=style).check(text, fail_on=codes)
@@ -209,7 +200,7 @@ def _open_db(root, db_path, allow_stale: bool = False):
         root = root or find_root()
         db_path = root / DEFAULT_DB
         from .build import is_stale
-        from .project import load_project
+        from .sources import load_project
 
         if is_stale(root, db_path):
             if allow_stale and db_path.exists() and not load_project(root).ok:
@@ -307,8 +298,7 @@ def add_ref(bibtex, root):
     try:
         keys = add_references(root, bibtex.read(), getattr(bibtex, "name", "-"))
     except CurateError as exc:
-        click.echo(f"kb add-ref: {exc}", err=True)
-        sys.exit(1)
+        raise click.ClickException(str(exc)) from None
     for key in keys:
         click.echo(f"added {key} to references.bib (unverified until you check it)")
     click.echo("next: verify each entry on a stored public page, add design and verified-url, "
@@ -331,15 +321,13 @@ def add_article_command(text_file, article_id, title, url, publisher, author, pu
     root = root or find_root()
     for suffix in (".txt", ".yaml"):
         if (root / "claims" / "articles" / f"{article_id}{suffix}").exists():
-            click.echo(f"kb add-article: claims/articles/{article_id}{suffix} already exists", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"claims/articles/{article_id}{suffix} already exists")
     conn = _open_db(root, None, allow_stale=True)
     try:
         path, n = add_article(root, conn, text_file, article_id, title, url, publisher, author,
                               published)
     except CurateError as exc:
-        click.echo(f"kb add-article: {exc}", err=True)
-        sys.exit(1)
+        raise click.ClickException(str(exc)) from None
     finally:
         conn.close()
     click.echo(f"wrote {path.relative_to(root)} with {n} proposed appearances; "
@@ -353,15 +341,13 @@ def report(root, as_json):
     """Coverage: per article, quotes recorded, claims by verdict, citations by accuracy."""
     import json
 
-    from .report import coverage, format_report
+    from .sources import load_project
+    from .sources.coverage import coverage, format_report
 
     root = root or find_root()
-    from .project import load_project
-
     project = load_project(root)
     if project.problems:
-        _report_problems(project.problems)
-        sys.exit(1)
+        raise ProblemsFound(project.problems)
     data = coverage(project)
     click.echo(json.dumps(data, indent=2, sort_keys=True) if as_json else format_report(data))
 

@@ -13,12 +13,14 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from .bib import Reference, parse_bibtex
-from .check import _CLAIM_LIKE, Checker
-from .export import _bibtex_entry
-from .project import ARTICLES_DIR, BIB_FILE
-from .sources import ID_RE
+from .check import CLAIM_LIKE, Checker
+from .export import bibtex_entry
+from .sources import ARTICLES_DIR, BIB_FILE
+from .sources.bibtex import parse_bibtex
+from .sources.model import Reference
+from .sources.records import ID_RE
 from .text import STOPWORDS, fold
+from .textfile import NotUTF8, decode_text
 
 KEY_RE = re.compile(r"^[a-z]+\d{4}[a-z]+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
@@ -83,7 +85,7 @@ def add_references(root: Path, data: bytes, source: str) -> list[str]:
         keys.add(key)
         if fields.get("doi"):
             dois[fields["doi"].lower()] = key
-        texts.append(_bibtex_entry(key, ref.entry_type, fields))
+        texts.append(bibtex_entry(key, ref.entry_type, fields))
         added.append(key)
     current = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
     separator = "" if not current or current.endswith("\n\n") else ("\n" if current.endswith("\n") else "\n\n")
@@ -108,7 +110,7 @@ def propose_appearances(conn: sqlite3.Connection, text: str) -> list[dict]:
             reasons.append("resembles known claims")
         if s["citations"]:
             reasons.append("cites " + "; ".join(c["text"] for c in s["citations"]))
-        reasons += [why for rx, why in _CLAIM_LIKE if rx.search(s["text"])]
+        reasons += [why for rx, why in CLAIM_LIKE if rx.search(s["text"])]
         if _HEDGES.search(s["text"]) and not reasons:
             reasons.append("hedged or general statement")
         if reasons:
@@ -129,10 +131,9 @@ def add_article(root: Path, conn: sqlite3.Connection, source: Path, article_id: 
             raise CurateError(f"{path.relative_to(root)} already exists")
     data = source.read_bytes()
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CurateError(f"{source}:{line}: not valid UTF-8; save the article text as UTF-8")
+        text = decode_text(data)
+    except NotUTF8 as exc:
+        raise CurateError(f"{source}:{exc.line}: {exc}") from None
     if not text.strip():
         raise CurateError(f"{source}: the article text is empty")
     proposals = propose_appearances(conn, text)

@@ -11,7 +11,7 @@ _FIRST = ("author", "editor", "title", "journal", "booktitle", "year", "volume",
           "doi", "pmid", "url")
 
 
-def _bibtex_entry(key: str, entry_type: str, fields: dict[str, str]) -> str:
+def bibtex_entry(key: str, entry_type: str, fields: dict[str, str]) -> str:
     names = sorted(fields, key=lambda f: (_FIRST.index(f) if f in _FIRST else len(_FIRST), f))
     width = max((len(n) for n in names), default=0)
     # Values are written in braces exactly as read (macros expanded, LaTeX kept): re-importing
@@ -23,21 +23,15 @@ def _bibtex_entry(key: str, entry_type: str, fields: dict[str, str]) -> str:
 def export_bib(conn: sqlite3.Connection) -> str:
     """Every reference as BibTeX, in key order."""
     rows = conn.execute("select key, entry_type, fields_bibtex from refs order by key")
-    return "\n".join(_bibtex_entry(k, t, json.loads(f or "{}")) for k, t, f in rows)
+    return "\n".join(bibtex_entry(k, t, json.loads(f or "{}")) for k, t, f in rows)
 
 
 def export_claimreview(conn: sqlite3.Connection, claim_id: str | None = None,
                        base_url: str = "") -> str:
     """schema.org ClaimReview JSON-LD: one object for a claim, or a list for all claims."""
-    from .pages import claim_page
+    from .claimreview import claim_reviews
 
-    ids = [claim_id] if claim_id else [r[0] for r in conn.execute("select id from claims order by id")]
-    reviews = []
-    for cid in ids:
-        page = claim_page(conn, cid, base_url)
-        if page is None:
-            raise KeyError(cid)
-        reviews.append(json.loads(page["jsonld"].replace("<\\/", "</")))
+    reviews = claim_reviews(conn, claim_id, base_url)
     return json.dumps(reviews[0] if claim_id else reviews, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -99,7 +93,7 @@ def export_ris(conn: sqlite3.Connection) -> str:
 def export_bibliography(conn: sqlite3.Connection, style: str = "apa") -> str:
     """A formatted bibliography, one reference per line, sorted as the style's readers expect
     (alphabetically by formatted text)."""
-    from .cite_format import stored_or_formatted
+    from .references import stored_or_formatted
 
     keys = [r[0] for r in conn.execute("select key from refs")]
     formatted = stored_or_formatted(conn, keys, style)

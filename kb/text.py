@@ -145,3 +145,28 @@ def idf(df: int, n: int) -> float:
 
 def weight(token: str, df: int, n: int) -> float:
     return idf(df, n) * (TOPIC_BOOST if token.startswith("topic") else 1.0)
+
+
+# --- the names a reference is cited under ---------------------------------------------------
+# Shared by the build (which writes them to ref_names) and `kb check` (which looks them up).
+
+ACRONYM_RE = re.compile(r"\(([A-Z]{2,})\)")
+_CONNECTIVES = ("for", "and", "of", "the", "in", "on", "&")
+
+
+def _org_initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w.lower() not in _CONNECTIVES).upper()
+
+
+def lookup_names(families: list[str], fields: dict[str, str]) -> list[str]:
+    """The names a reference is found under when a draft cites it: its first author's folded
+    family name, and any organisation acronym ("(NICE)" in a field, or an organisation's
+    initials). Written to the ref_names table at build time."""
+    acronyms = {a for value in fields.values() for a in ACRONYM_RE.findall(value)}
+    names = set()
+    if families:
+        names.add(families[0])
+        if len(families[0].split()) >= 3:  # organisation: also by its initials
+            acronyms.add(_org_initials(families[0]))
+    names |= {a.lower() for a in acronyms}
+    return sorted(names)

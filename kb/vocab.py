@@ -19,6 +19,30 @@ VERDICTS = {
     "not-checkable": "Opinion, a vague statement or a promise that no study could test as worded.",
 }
 
+# How each verdict is shown, everywhere (site badges and CSS, terminal report, ClaimReview):
+# Okabe-Ito colours, distinguishable with colour-vision deficiency, and a symbol and a word on
+# every badge so that colour is never the only cue. `rating` is ClaimReview's ratingValue (1..5;
+# not-checkable has none); `underline` and `tint` mark a passage making the claim in article
+# text; `terminal` is the rich style of the terminal report.
+VERDICT_DISPLAY = {
+    "supported": {"label": "Supported", "symbol": "\u2714", "background": "#0072B2",
+                  "color": "#fff", "underline": "#0072B2", "tint": "#e3f1fb", "rating": 5, "terminal": "green"},
+    "mostly-supported": {"label": "Mostly supported", "symbol": "\u2248", "background": "#56B4E9",
+                         "color": "#000", "underline": "#0072B2", "tint": "#e3f1fb", "rating": 4, "terminal": "green"},
+    "overstated": {"label": "Overstated", "symbol": "\u25b2", "background": "#E69F00",
+                   "color": "#000", "underline": "#E69F00", "tint": "#fff1d6", "rating": 3, "terminal": "yellow"},
+    "unsupported": {"label": "Unsupported", "symbol": "?", "background": "#CC79A7",
+                    "color": "#000", "underline": "#CC79A7", "tint": "#f8e6f0", "rating": 2, "terminal": "magenta"},
+    "contradicted": {"label": "Contradicted", "symbol": "\u2718", "background": "#D55E00",
+                     "color": "#fff", "underline": "#D55E00", "tint": "#fbe3d6", "rating": 1, "terminal": "red"},
+    "not-checkable": {"label": "Not checkable", "symbol": "\u2013", "background": "#BBBBBB",
+                      "color": "#000", "underline": "#999", "tint": "#fff6d6", "rating": None, "terminal": "dim"},
+}
+# ClaimReview reviewRating for each verdict: (ratingValue on 1..5 or None, label). README documents it.
+VERDICT_RATING = {v: (d["rating"], d["label"]) for v, d in VERDICT_DISPLAY.items()}
+# Verdicts that assert something about the evidence, so need at least one evidence link.
+VERDICTS_NEEDING_EVIDENCE = ("supported", "mostly-supported", "overstated", "contradicted")
+
 # GRADE certainty of the body of evidence behind the verdict.
 CERTAINTIES = {
     "high": "Further research is very unlikely to change confidence in the estimate (GRADE high).",
@@ -89,6 +113,21 @@ COMMERCIAL_INTERESTS = {
     "lead-capture": "The article offers a download or call in exchange for contact details.",
     "none-visible": "No commercial interest is visible in the text.",
 }
+
+# The hierarchy of evidence used to pick the best evidence to show first (lower is stronger):
+# guidelines and systematic reviews, then trials, then cohorts, then the rest.
+DESIGN_RANK = {"clinical guideline": 0, "systematic review": 0, "randomised controlled trial": 1,
+               "cohort study": 2, "narrative review": 3, "cross-sectional study": 3,
+               "case-control study": 3, "anatomical study": 3}
+
+# How a citation status (from the articles' records, or from resolving a draft's citation in
+# `kb check`) is shown: good, warning or problem (site colours; terminal styles).
+CITATION_TONE = {"accurate": "good", "inaccurate-metadata": "warning", "does-not-support": "problem",
+                 "cannot-be-found": "problem", "resolved": "good", "mismatch": "warning",
+                 "unknown": "problem"}
+TONE_DISPLAY = {"good": {"color": "#005A8C", "terminal": "green"},
+                "warning": {"color": "#8A5A00", "terminal": "yellow"},
+                "problem": {"color": "#A33F00", "terminal": "red"}}
 
 # Optional `status` of a reference (absent means current).
 REF_STATUSES = {

@@ -39,8 +39,8 @@ import yaml  # noqa: E402
 from bibtexparser.middlewares import LatexDecodingMiddleware  # noqa: E402
 from bibtexparser.splitter import Splitter  # noqa: E402
 
-from kb.bib import parse_bibtex  # noqa: E402
-from kb.browser import serving  # noqa: E402
+from kb.sources.bibtex import parse_bibtex  # noqa: E402
+from kb.site.browser import serving  # noqa: E402
 from kb.check import Checker  # noqa: E402
 
 KB_CLI = [sys.executable, "-m", "kb.cli"]
@@ -86,7 +86,7 @@ def bench_parse(kb: Path, sample: int) -> dict:
     part, cut = head_entries(text, sample)
     pybtex.errors.set_strict_mode(False)
     runs = {
-        "ours (kb.bib.parse_bibtex)": (lambda: len(parse_bibtex(data, "references.bib")[0]), False),
+        "ours (kb.sources.bibtex.parse_bibtex)": (lambda: len(parse_bibtex(data, "references.bib")[0]), False),
         "bibtexparser Splitter.split": (lambda: len(Splitter(text).split().entries), False),
         "bibtexparser + LatexDecoding": (lambda: len(bibtexparser.parse_string(
             part, append_middleware=[LatexDecodingMiddleware()]).entries), cut),
@@ -100,7 +100,7 @@ def bench_parse(kb: Path, sample: int) -> dict:
         out[name] = {"entries": n, "seconds": seconds, "per_s": n / seconds, "sampled": sampled}
         print(f"parse: {name:<30} {n:>8,} entries in {seconds:7.2f} s = {n / seconds:>9,.0f}/s"
               + ("  (sample)" if sampled else ""))
-    ours, split = out["ours (kb.bib.parse_bibtex)"], out["bibtexparser Splitter.split"]
+    ours, split = out["ours (kb.sources.bibtex.parse_bibtex)"], out["bibtexparser Splitter.split"]
     print(f"parse: ours / bare splitter = {ours['per_s'] / split['per_s']:.2f} of its speed")
     row("parse bib", f"ours {ours['per_s']:,.0f} entries/s", f"splitter {split['per_s']:,.0f}/s",
         f"{ours['per_s'] / split['per_s']:.2f} of its speed")

@@ -23,9 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from kb.build import build  # noqa: E402
-from kb.check import MATCH_THRESHOLD, Checker  # noqa: E402
-from kb.evaluate import evaluate, load_cases  # noqa: E402
-from kb.project import load_project  # noqa: E402
+from kb.check.engine import MATCH_THRESHOLD, Checker  # noqa: E402
+from kb.check.evaluate import evaluate, load_cases  # noqa: E402
+from kb.sources import load_project  # noqa: E402
 
 CASES = REPO / "tests" / "data" / "check_cases.yaml"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.yamlfile import load_yaml  # noqa: E402
+from kb.sources.yamlfile import load_yaml  # noqa: E402
 
 
 def fill(path: Path) -> int:

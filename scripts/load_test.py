@@ -23,7 +23,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kb.browser import serving  # noqa: E402
+from kb.site.browser import serving  # noqa: E402
 
 GETS = {
     "table": "/sciatica/claims",

@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from kb.browser import launch, serving  # noqa: E402
+from kb.site.browser import launch, serving  # noqa: E402
 
 PAGES = {
     "home": "/",

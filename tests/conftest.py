@@ -180,12 +180,6 @@ def repo_db(tmp_path_factory) -> Path:
 
 def site_for(db_path: Path):
     """A Datasette instance configured as `kb serve` configures it, for datasette.client tests."""
-    import yaml
-    from datasette.app import Datasette
+    from kb.site.settings import datasette_app
 
-    from kb.cli import SITE_DIR
-
-    metadata = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
-    return Datasette([], immutables=[str(db_path)], metadata=metadata,
-                     settings={"suggest_facets": False},
-                     template_dir=str(SITE_DIR / "templates"), plugins_dir=str(SITE_DIR / "plugins"))
+    return datasette_app(db_path)

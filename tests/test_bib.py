@@ -1,4 +1,6 @@
-from kb.bib import parse_bibtex
+from pathlib import Path
+
+from kb.sources.bibtex import parse_bibtex
 
 
 def parse(text, name="refs.bib"):
@@ -46,7 +48,7 @@ def test_latin1_bytes_are_an_error_naming_the_line():
     refs, problems = parse(data)
     assert refs == []
     assert [str(p) for p in problems] == [
-        "refs.bib:2: byte 0xe9 is not valid UTF-8; save the file as UTF-8 (it may be Latin-1)"]
+        "refs.bib:2: byte 0xe9 is not valid UTF-8; save the file as UTF-8 (it may be Latin-1 or Windows-1252)"]
 
 
 def test_utf8_bom_and_utf16_are_read():
@@ -108,3 +110,55 @@ def test_entry_without_key_is_an_error():
     refs, problems = parse("@article{ok, title={A}}\n@article{,\n title={No key}\n}\n")
     assert [r.key for r in refs] == ["ok"]
     assert [str(p) for p in problems] == ["refs.bib:2: @article entry has no citation key"]
+
+
+# The committed hard cases (tests/data/bib/): always run, on a fresh clone too.
+
+FIXTURES = Path(__file__).parent / "data" / "bib"
+
+
+def fixture(name):
+    return parse_bibtex((FIXTURES / name).read_bytes(), name)
+
+
+def test_fixture_latin1_names_the_line_of_the_first_bad_byte():
+    refs, problems = fixture("latin1.bib")
+    assert refs == [] and [(p.line, p.file) for p in problems] == [(4, "latin1.bib")]
+    assert "byte 0xfc is not valid UTF-8" in problems[0].message
+
+
+def test_fixture_utf16_and_utf8_boms_decode_to_the_same_entry():
+    (a,), pa = fixture("utf16-le-bom.bib")
+    (b,), pb = fixture("utf8-bom.bib")
+    assert pa == pb == [] and a.fields == b.fields and a.fields["title"] == "Straße, café and naïve"
+    assert [x.family for x in a.authors] == ["Ørsted", "Müller"]
+
+
+def test_fixture_duplicates_and_repeated_fields_are_reported_not_dropped():
+    refs, problems = fixture("duplicates.bib")
+    assert [r.key for r in refs] == ["same2010key", "other2011key"]
+    assert [(p.line, p.message) for p in problems] == [
+        (13, "duplicate citation key 'same2010key' (first defined on line 1)"),
+        (19, "entry has the field(s) title more than once")]
+
+
+def test_fixture_broken_blocks_are_reported_and_the_rest_imported():
+    refs, problems = fixture("broken.bib")
+    assert [r.key for r in refs] == ["good2001first", "good2003second", "good2005third"]
+    assert [p.line for p in problems] == [7, 19]
+    assert all("cannot parse BibTeX" in p.message for p in problems)
+
+
+def test_fixture_accents_macros_and_comments():
+    refs, _ = fixture("accents.bib")
+    by_key = {r.key: r for r in refs}
+    assert [a.family for a in by_key["lukasiewicz2001letters"].authors] == [
+        "Łukasiewicz", "Straßer", "Åström", "François"]
+    assert by_key["muller2019accents"].fields["title"] == \
+        "Naïve estimators of recovery in Sciatica — a étude"
+    refs, problems = fixture("macros.bib")
+    assert problems == [] and {r.key: r.fields["journal"] for r in refs}["koes2007macro"] == "Spine"
+    refs, problems = fixture("comments.bib")
+    assert problems == [] and [r.key for r in refs] == ["visible2001key"]
+    refs, problems = fixture("delimiters.bib")
+    assert problems == [] and [r.fields["year"] for r in refs] == ["2001", "2002", "2003", "2004"]

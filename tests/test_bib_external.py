@@ -1,7 +1,10 @@
-"""The importer over every real-world BibTeX file in ../shared/external/bib/.
+"""The importer over real-world BibTeX: the committed hard cases in tests/data/bib/ (always),
+and every file in ../shared/external/bib/ when it is beside the checkout.
 
 For each file: either every entry is imported (compared with an independent count of
 `@type{key,` headers), or the import reports problems that each name the file and a line.
+The direct LaTeX decoder and the chunked parse are held equal to pylatexenc and to a
+whole-file parse on the same files.
 """
 
 import re
@@ -9,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from kb.bib import parse_bibtex
-from tests.conftest import EXTERNAL_BIB
+from kb.sources.bibtex import parse_bibtex
+from tests.conftest import EXTERNAL_BIB, REPO
 
+FIXTURES = REPO / "tests" / "data" / "bib"
+FIXTURE_FILES = sorted(FIXTURES.glob("*.bib"))
 FILES = sorted(EXTERNAL_BIB.rglob("*.bib")) if EXTERNAL_BIB.is_dir() else []
+CORPORA = {"fixtures": (FIXTURES, FIXTURE_FILES), "external": (EXTERNAL_BIB, FILES)}
 # An entry header: @type{key,  or @type(key,  (not @string, @preamble or @comment); the
 # comma may follow on the next line ("comma-first" style).
 HEADER = re.compile(r"@(?!string\b|preamble\b|comment\b)[a-z_]+\s*[{(]\s*[^\s,{}()=\"]+\s*,", re.I)
@@ -21,17 +27,30 @@ HEADER = re.compile(r"@(?!string\b|preamble\b|comment\b)[a-z_]+\s*[{(]\s*[^\s,{}
 def header_count(data: bytes) -> int:
     text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode(
         "utf-8-sig", errors="replace")
-    # Headers inside an @comment{...} block are not entries.
-    text = re.sub(r"^[ \t]*@comment[ \t]*\{[^@]*?\}[ \t]*$", "", text, flags=re.I | re.M | re.S)
-    return len(HEADER.findall(text))
+    return len(HEADER.findall(_without_comment_blocks(text)))
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/external/bib is not beside this checkout")
-@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(EXTERNAL_BIB)) if FILES else ""
-                                             for p in FILES])
+def _without_comment_blocks(text: str) -> str:
+    """Headers inside an @comment{...} block (braces balanced, nested to any depth) are not
+    entries: drop those blocks."""
+    out, pos = [], 0
+    for m in re.finditer(r"@comment[ \t]*\{", text, re.I):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        out.append(text[pos:m.start()])
+        pos = i
+    return "".join(out) + text[pos:]
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES + FILES, ids=[
+    str(p.relative_to(FIXTURES if p.is_relative_to(FIXTURES) else EXTERNAL_BIB)) for p in FIXTURE_FILES + FILES])
 def test_every_entry_imported_or_problem_named(path: Path):
     data = path.read_bytes()
-    name = str(path.relative_to(EXTERNAL_BIB))
+    name = path.name
     refs, problems = parse_bibtex(data, name)
     for problem in problems:
         assert problem.file == name and problem.line >= 1 and problem.message
@@ -51,21 +70,23 @@ def test_the_folder_has_the_hard_cases():
     assert any("cannot parse BibTeX" in p.message for ps in outcomes.values() for p in ps)
 
 
-def test_fast_latex_decoding_agrees_with_pylatexenc():
+@pytest.mark.parametrize("corpus,minimum", [("fixtures", 15), ("external", 1000)])
+def test_fast_latex_decoding_agrees_with_pylatexenc(corpus, minimum):
     """The direct decoder for common LaTeX must give exactly pylatexenc's text (or defer to it),
-    checked on every LaTeX-bearing field value in the real-world files."""
+    checked on every LaTeX-bearing field value in the files."""
     import logging
 
     import bibtexparser
     from pylatexenc.latex2text import LatexNodes2Text
 
-    from kb.bib import _NEEDS_DECODING, _fast_latex, decode_bibtex_bytes
+    from kb.sources.bibtex import _NEEDS_DECODING, _fast_latex, decode_bibtex_bytes
 
-    if not FILES:
+    _, files = CORPORA[corpus]
+    if not files:
         pytest.skip("../shared/external/bib is not beside this checkout")
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     values = set()
-    for path in FILES:
+    for path in files:
         text, _ = decode_bibtex_bytes(path.read_bytes(), path.name)
         if text is None:
             continue
@@ -78,17 +99,21 @@ def test_fast_latex_decoding_agrees_with_pylatexenc():
         if fast is not None:
             checked += 1
             assert fast == reference.latex_to_text(value), value
-    assert checked > 1000
+    assert checked > minimum
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/external/bib is not beside this checkout")
-def test_chunked_parse_equals_whole_file_parse():
+@pytest.mark.parametrize("corpus,minimum", [("fixtures", 25), ("external", 5000)])
+def test_chunked_parse_equals_whole_file_parse(corpus, minimum):
     """Large files are parsed a chunk of entries at a time (bounded memory); on every
     real-world file, tiny chunks give exactly the references, lines and problems of one."""
-    from kb.bib import _parse_text, decode_bibtex_bytes, parse_bibtex_chunks
+    from kb.sources.bibtex import _parse_text, decode_bibtex_bytes, parse_bibtex_chunks
 
+    _, files = CORPORA[corpus]
+    if not files:
+        pytest.skip("../shared/external/bib is not beside this checkout")
+    size = 7 if corpus == "external" else 2
     compared = 0
-    for path in FILES:
+    for path in files:
         data = path.read_bytes()
         text, errs = decode_bibtex_bytes(data, "f.bib")
         if text is None:
@@ -96,7 +121,7 @@ def test_chunked_parse_equals_whole_file_parse():
         whole_refs, whole_problems, _, _ = _parse_text(text, "f.bib")
         refs, problems = [], list(errs)
         seen = set()
-        for chunk_refs, chunk_problems in parse_bibtex_chunks(data, "f.bib", size=7):
+        for chunk_refs, chunk_problems in parse_bibtex_chunks(data, "f.bib", size=size):
             refs += [r for r in chunk_refs if r.key not in seen]  # first wins, as in one parse
             seen |= {r.key for r in chunk_refs}
             problems += chunk_problems
@@ -109,4 +134,4 @@ def test_chunked_parse_equals_whole_file_parse():
         assert sorted(p.message for p in problems if dup not in p.message) == \
             sorted(p.message for p in whole_problems if dup not in p.message), path.name
         compared += len(refs)
-    assert compared > 5000
+    assert compared > minimum

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.browser import CHROMIUM, launch, serving
+from kb.site.browser import CHROMIUM, launch, serving
 from tests.conftest import CLAIMS, REPO, write_kb
 
 if not Path(CHROMIUM).exists():

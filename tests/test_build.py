@@ -4,7 +4,7 @@ import pytest
 import sqlite_utils
 
 from kb.build import build, is_stale
-from kb.problems import ValidationFailed
+from kb.sources import ValidationFailed
 from tests.conftest import CLAIMS
 
 

@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from kb.check import Checker
-from kb.citations import find_citations
+from kb.check.citations import find_citations
 from kb.cli import cli
-from kb.draft import DraftError, decode_draft, split_sentences
+from kb.check.draft import DraftError, decode_draft, split_sentences
 
 
 @pytest.fixture(scope="module")
@@ -273,21 +273,17 @@ def test_sentence_splitting_is_thread_safe():
 def test_sentences_of_only_common_words_still_find_their_claim(tmp_path, monkeypatch):
     """In a large knowledge base a sentence may have no rare word; candidates then come from
     claims holding its rarest few words together. Forced here with a zero posting budget."""
-    import importlib.util
     import re
 
-    import kb.check
+    import kb.check.engine
+    from kb import generate as generate_kb
     from kb.build import build
-    from tests.conftest import REPO
 
-    spec = importlib.util.spec_from_file_location("generate_kb", REPO / "scripts" / "generate_kb.py")
-    generate_kb = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate_kb)
     generate_kb.generate(tmp_path / "kb", 400, seed=3)
     build(tmp_path / "kb", tmp_path / "kb.db")
     conn = sqlite3.connect(tmp_path / "kb.db")
     statements = conn.execute("select id, statement from claims order by id limit 40").fetchall()
-    monkeypatch.setattr(kb.check, "POSTING_BUDGET", 0)
+    monkeypatch.setattr(kb.check.engine, "POSTING_BUDGET", 0)
     checker = Checker(conn)
     wording = {i: re.sub(r"^Claim \d+: ", "", s) for i, s in conn.execute("select id, statement from claims")}
     found = 0

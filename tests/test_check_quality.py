@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from kb.check import Checker
-from kb.evaluate import evaluate, load_cases
+from kb.check.evaluate import evaluate, load_cases
 from tests.conftest import REPO
 
 CASES = REPO / "tests" / "data" / "check_cases.yaml"
@@ -27,7 +27,7 @@ def test_labelled_set_is_big_enough():
 
 
 def test_labelled_claim_ids_exist(tmp_path):
-    from kb.project import load_project
+    from kb.sources import load_project
     ids = {c.id for c in load_project(REPO).claims}
     for case in load_cases(CASES):
         assert set(case["claims"]) <= ids, case["text"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 
 import pytest
@@ -10,16 +9,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kb import cite_format
-from kb.bib import _decode
-from kb.cite_format import citeproc_format, csl_item, fast_format, format_references
+from kb.sources.bibtex import decode_latex as _decode
+from kb.cite_format import citeproc_format, csl_item, fast_format
+from kb.references import format_references
 from tests.conftest import REPO
 
 STYLES = ("apa", "american-medical-association")
 COLS = ["key", "entry_type", "title", "journal", "year", "volume", "number", "pages", "doi", "url"]
 
-spec = importlib.util.spec_from_file_location("generate_kb", REPO / "scripts" / "generate_kb.py")
-generate_kb = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generate_kb)
+from kb import generate as generate_kb
 
 
 def db_items(path) -> list[dict]:

@@ -1,6 +1,7 @@
 from click.testing import CliRunner
 
-from kb.cli import cli, datasette_args
+from kb.cli import cli
+from kb.site.settings import datasette_args
 from tests.conftest import CLAIMS
 
 

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from kb import vocab
-from kb.project import load_project
-from kb.report import coverage, format_report
+from kb.sources import load_project
+from kb.sources.coverage import coverage, format_report
 from tests.conftest import REPO
 
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -4,13 +4,13 @@ import pytest
 import yaml
 
 from kb.build import build
-from kb.cli import SITE_DIR
+from kb.site.settings import METADATA
 from tests.conftest import site_for
 
 
 @pytest.fixture
 def metadata():
-    return yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
+    return yaml.safe_load(METADATA.read_text())
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from kb.build import build
-from kb.cli import datasette_args
+from kb.site.settings import datasette_args
 from tests.conftest import BIB, CLAIMS, article_yaml, site_for, write_kb
 
 PAYLOAD = "<script>alert('xss')</script>"

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from kb.build import build
 from kb.check import Checker
 from kb.cli import cli
-from kb.project import load_project
+from kb.sources import load_project
 from tests.conftest import BIB, REPO, write_kb
 
-SEEDS = REPO.parent / "shared" / "seeds"
+ARTICLES = REPO / "claims" / "articles"  # the source articles: verbatim copies of ../shared/seeds
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,18 @@ def test_claimreview_export_has_the_required_fields(db):
                          "bed-rest-worsens-sciatica").output)
     assert one["reviewRating"]["ratingValue"] == 3
     assert run("export", "claimreview", "--db", str(db), "--claim", "nope").exit_code == 2
+
+
+def test_claimreview_export_is_what_each_claim_page_embeds(db):
+    """One builder for both: the export equals the JSON-LD in every claim page's <script>."""
+    from kb.site.pages import claim_page
+
+    base = "https://kb.example.org"
+    reviews = json.loads(run("export", "claimreview", "--db", str(db), "--base-url", base).output)
+    conn = sqlite3.connect(db)
+    for review in reviews:
+        page = claim_page(conn, review["url"].rsplit("/", 1)[1], base)
+        assert json.loads(page["jsonld"]) == review
 
 
 def test_csl_json_export(db):
@@ -139,9 +151,8 @@ def test_add_ref_refuses_duplicates(repo_copy):
 
 # --- kb add-article ---------------------------------------------------------------------------
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
 def test_add_article_then_curate_until_valid(repo_copy):
-    seed = SEEDS / "003_1b54b5be62cf73f7.txt"
+    seed = ARTICLES / "massage-stop-sciatica.txt"  # a verbatim copy of seed 003
     result = run("add-article", str(seed), "--id", "massage-again", "--root", str(repo_copy))
     assert result.exit_code == 0, result.output
     text_path = repo_copy / "claims" / "articles" / "massage-again.txt"
@@ -167,9 +178,8 @@ def test_add_article_then_curate_until_valid(repo_copy):
         assert text_path.read_text()[ap["start"]:ap["end"]] == ap["quote"]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
 def test_add_article_proposes_citations(repo_copy):
-    seed = SEEDS / "002_20f5eaf9f146f717.txt"
+    seed = ARTICLES / "physio-sciatica-blog.txt"  # a verbatim copy of seed 002
     assert run("add-article", str(seed), "--id", "physio-again", "--root", str(repo_copy)).exit_code == 0
     record = yaml.safe_load((repo_copy / "claims/articles/physio-again.yaml").read_text())
     cited = [ap["citation"] for ap in record["appearances"] if ap.get("citation")]
@@ -200,7 +210,7 @@ def test_withdrawn_study_is_flagged_everywhere(tmp_path):
                         "order by via").fetchall()
     assert ("citation", "hagen2005bedrest", "bed-rest-worsens-sciatica", "demo-article") in rows
     assert ("evidence", "hagen2005bedrest", "bed-rest-worsens-sciatica", None) in rows
-    from kb.pages import claim_page
+    from kb.site.pages import claim_page
     assert [e["ref_key"] for e in claim_page(conn, "bed-rest-worsens-sciatica")["withdrawn"]] == [
         "hagen2005bedrest"]
 

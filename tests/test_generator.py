@@ -1,13 +1,10 @@
-"""The synthetic knowledge-base generator (scripts/generate_kb.py) writes valid sources."""
+"""The synthetic knowledge-base generator (kb/generate.py, run by scripts/generate_kb.py) writes valid sources."""
 
-import importlib.util
 
-from kb.project import load_project
+from kb.sources import load_project
 from tests.conftest import REPO
 
-spec = importlib.util.spec_from_file_location("generate_kb", REPO / "scripts" / "generate_kb.py")
-generate_kb = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generate_kb)
+from kb import generate as generate_kb
 
 
 def test_generated_kb_is_valid_and_deterministic(tmp_path, monkeypatch):

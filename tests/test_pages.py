@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 
-from kb.pages import article_segments, claim_page, claim_review_jsonld, quote_in_context, search
+from kb.claimreview import claim_review, script_json
+from kb.site.pages import article_segments, claim_page, quote_in_context, search
 from tests.conftest import site_for
 
 
@@ -39,8 +40,8 @@ def test_article_segments_cover_the_text_and_overlaps():
 def test_claim_review_maps_verdicts_and_escapes_script_end():
     claim = {"id": "c", "statement": "x </script><script>alert(1)</script>", "verdict": "overstated",
              "reasoning": "r", "reviewed": "2026-11-25"}
-    text = claim_review_jsonld(claim, [], "http://h")
-    assert "</script>" not in text
+    text = script_json(claim_review(claim, [], "http://h"))
+    assert "</script>" not in text and "<" not in text
     data = json.loads(text)
     assert data["reviewRating"]["ratingValue"] == 3 and data["datePublished"] == "2026-11-25"
     assert data["claimReviewed"] == claim["statement"] and data["url"] == "http://h/sciatica/claims/c"
@@ -99,7 +100,7 @@ async def test_refs_as_bibtex_output_format(ds):
     response = await ds.client.get("/sciatica/refs.bib?design=clinical+guideline")
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-bibtex")
     assert response.text.startswith("@misc{nice2016sciatica,") and "design" in response.text
-    from kb.bib import parse_bibtex
+    from kb.sources.bibtex import parse_bibtex
     refs, problems = parse_bibtex(response.content, "out.bib")
     assert problems == [] and [r.key for r in refs] == ["nice2016sciatica"]
 
@@ -107,7 +108,7 @@ async def test_refs_as_bibtex_output_format(ds):
 def test_related_claims_share_the_most_topics(conn, monkeypatch):
     """Related claims: most shared topics first; exact while topics are smaller than the
     per-topic bound (here, and in any knowledge base of a few thousand claims), bounded beyond."""
-    import kb.pages
+    import kb.site.pages
 
     exact = """select other.claim_id, count(*) from claim_topics mine
                join claim_topics other on other.topic_id = mine.topic_id
@@ -117,6 +118,6 @@ def test_related_claims_share_the_most_topics(conn, monkeypatch):
         page = claim_page(conn, claim_id)
         assert [(r["id"], r["shared"]) for r in page["related"]] == \
             conn.execute(exact, (claim_id, claim_id)).fetchall()
-    monkeypatch.setattr(kb.pages, "RELATED_PER_TOPIC", 1)  # bounded: one claim per topic
+    monkeypatch.setattr(kb.site.pages, "RELATED_PER_TOPIC", 1)  # bounded: one claim per topic
     page = claim_page(conn, "bed-rest-worsens-sciatica")
     assert 0 < len(page["related"]) <= len([t for t in page["topics"]])

@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from kb.browser import serving
+from kb.site.browser import serving
 from kb.build import build
 
 

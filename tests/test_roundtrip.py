@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 import sqlite_utils
 
-from kb.bib import parse_bibtex
-from kb.build import write_refs
+from kb.sources.bibtex import parse_bibtex
+from kb.build.writer import write_refs
 from kb.export import export_bib
-from kb.schema import create_tables
+from kb.build.schema import create_tables
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PLAIN = st.text(alphabet=LETTERS + " ,.;:!?-()'/&+*<>[]_=#%\u00e9\u00fc\u00f8\u00e7\u00df\u0142\u4e2d\u2013",

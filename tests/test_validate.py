@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.project import load_project
+from kb.sources import load_project
 from tests.conftest import CLAIMS, TOPICS, BIB, article_yaml, write_kb
 
 ART = "claims/articles/demo-article.yaml"

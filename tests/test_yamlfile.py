@@ -1,4 +1,4 @@
-"""kb.yamlfile: the fast loaders give exactly what the reference PyYAML loader gives.
+"""kb.sources.yamlfile: the fast loaders give exactly what the reference PyYAML loader gives.
 
 ``load_yaml`` tries ``_parse_simple`` (a line reader for the plain block style), then
 ``_load_fast`` (libyaml's node tree, walked), then ``_load_reference`` (PyYAML's own
@@ -10,7 +10,6 @@ the reference.
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import math
 
@@ -18,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb import yamlfile
-from kb.problems import Problem
-from kb.yamlfile import (
+from kb.sources import yamlfile
+from kb.sources import Problem
+from kb.sources.yamlfile import (
     LineDict,
     _Fallback,
     _load,
@@ -31,9 +30,7 @@ from kb.yamlfile import (
 )
 from tests.conftest import REPO
 
-spec = importlib.util.spec_from_file_location("generate_kb", REPO / "scripts" / "generate_kb.py")
-generate_kb = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generate_kb)
+from kb import generate as generate_kb
 
 
 def assert_same(got, want, path="$"):
@@ -386,8 +383,8 @@ BAD = [
     (b'a: "open\nb: 1\n', 3, "invalid YAML: found unexpected end of stream"),
     (b"a:\n\t- b\n", 2, "invalid YAML: found character that cannot start any token"),
     (b"a: 1\n---\nb: 2\n", 2, "invalid YAML: but found another document"),
-    (b"a: 1\nb: caf\xe9\n", 2, "not valid UTF-8 (byte 0xe9)"),
-    (b"a: 1\n\n\nb: \xff\xfe\n", 4, "not valid UTF-8 (byte 0xff)"),
+    (b"a: 1\nb: caf\xe9\n", 2, "byte 0xe9 is not valid UTF-8; save the file as UTF-8 (it may be Latin-1 or Windows-1252)"),
+    (b"a: 1\n\n\nb: \xff\xfe\n", 4, "byte 0xff is not valid UTF-8; save the file as UTF-8 (it may be Latin-1 or Windows-1252)"),
 ]
 
 

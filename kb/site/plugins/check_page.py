@@ -4,8 +4,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from kb.check import DEFAULT_FAIL_ON, FLAGS, Checker
-from kb.draft import DraftError, decode_draft
-from kb.pages import kb_database
+from kb.check.draft import DraftError, decode_draft
+from kb.site.pages import kb_database
 
 MAX_FORM_BYTES = 2_000_000
 

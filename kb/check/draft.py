@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 
 import pysbd
 
+from ..textfile import NotUTF8, decode_text
+
 MAX_CHARS = 1_000_000  # ~150,000 words: far beyond any article draft
 
 
@@ -70,24 +72,23 @@ def decode_draft(data: bytes) -> tuple[str, list[str]]:
     notes: list[str] = []
     if not data.strip():
         raise DraftError("nothing to check: the draft is empty")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise DraftError("the draft starts with a UTF-16 byte-order mark but is not valid UTF-16")
-        notes.append("decoded as UTF-16")
-    else:
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16:
         sample = data[:8192]
         controls = sum(b < 9 or 13 < b < 32 for b in sample)
         if b"\x00" in sample or controls > len(sample) * 0.05:
             raise DraftError("this looks like a binary file, not a text draft "
                              "(save the draft as plain text or Markdown)")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            text = data.decode("cp1252", errors="replace")
-            notes.append(f"not valid UTF-8 (first bad byte on line {line}); decoded as Windows-1252")
+    try:
+        text = decode_text(data)
+        if utf16:
+            notes.append("decoded as UTF-16")
+    except NotUTF8 as exc:
+        if utf16:
+            raise DraftError(f"the draft is not readable: it {exc}") from None
+        # Drafts pasted from Word and old editors: Windows-1252 is the usual other encoding.
+        text = data.decode("cp1252", errors="replace")
+        notes.append(f"not valid UTF-8 (first bad byte on line {exc.line}); decoded as Windows-1252")
     if len(text) > MAX_CHARS:
         raise DraftError(f"the draft is too long to check ({len(text):,} characters; the limit is "
                          f"{MAX_CHARS:,}). Check it in parts.")

@@ -1,133 +1,25 @@
-"""Write a validated project to SQLite, atomically and deterministically.
+"""Stream the sources into a new SQLite file, deterministically.
 
-The database is a build output: it is written to a temporary file beside the
-target and renamed over it only when complete, so a failed build leaves the
-previous database untouched. Rows are inserted in a fixed order and nothing
-time-dependent is stored, so the same inputs give the same rows.
+Rows are inserted in a fixed order and nothing time-dependent is stored, so the same inputs
+give the same rows. ``kb.build.atomic`` decides where the file is written and when it replaces
+the served one.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import sqlite_utils
 
-from . import __version__, vocab
-from .problems import ValidationFailed
-from .cite_format import STORED_STYLES, format_references
-from .project import SourceReader, inputs_digest
-from .schema import create_tables
-from .citations import lookup_names
-from .text import AliasMatcher, fold, tokens, weight
+from .. import __version__, vocab
+from ..cite_format import STORED_STYLES, csl_item, format_item
+from ..sources import SourceReader, ValidationFailed, inputs_digest
+from ..text import AliasMatcher, fold, lookup_names, tokens, weight
+from .schema import COUNTED_FACETS, FACET_INDEXES, FTS, VIEWS, create_tables
 
 SCHEMA_VERSION = "3"
-
-VIEWS = {
-    "claim_overview": """
-select
-  c.id, c.statement, c.claim_type, c.verdict, c.certainty, c.topics,
-  (select count(*) from appearances a where a.claim_id = c.id) as appearances,
-  (select count(distinct a.article_id) from appearances a where a.claim_id = c.id) as articles,
-  (select count(*) from evidence e where e.claim_id = c.id) as evidence_links,
-  (select count(*) from evidence e where e.claim_id = c.id and e.stance = 'supports') as supporting,
-  (select count(*) from evidence e where e.claim_id = c.id and e.stance = 'contradicts') as contradicting,
-  (select count(*) from evidence e where e.claim_id = c.id and e.stance = 'mixed') as mixed,
-  (select count(*) from evidence e where e.claim_id = c.id and e.directness = 'direct') as direct_links,
-  c.reasoning
-from claims c
-order by c.id
-""",
-    "article_scorecard": """
-select
-  ar.id as article_id, ar.title, ar.publisher,
-  (select group_concat(ci.kind, ', ') from commercial_interests ci
-     where ci.article_id = ar.id) as commercial_interests,
-  count(ap.id) as appearances,
-  count(distinct ap.claim_id) as claims,
-  sum(c.verdict = 'supported') as supported,
-  sum(c.verdict = 'mostly-supported') as mostly_supported,
-  sum(c.verdict = 'overstated') as overstated,
-  sum(c.verdict = 'unsupported') as unsupported,
-  sum(c.verdict = 'contradicted') as contradicted,
-  sum(c.verdict = 'not-checkable') as not_checkable,
-  (select count(*) from citation_checks cc where cc.article_id = ar.id) as citations,
-  (select count(*) from citation_checks cc
-     where cc.article_id = ar.id and cc.status = 'accurate') as citations_accurate,
-  (select count(*) from citation_checks cc
-     where cc.article_id = ar.id and cc.status != 'accurate') as citations_with_problems
-from articles ar
-left join appearances ap on ap.article_id = ar.id
-left join claims c on c.id = ap.claim_id
-group by ar.id
-order by ar.id
-""",
-    "citation_problems": """
-select
-  cc.id, cc.article_id, cc.as_written, cc.status, cc.reason, cc.ref_key,
-  r.title as ref_title, r.year as ref_year, cc.claim_id, c.statement as claim
-from citation_checks cc
-left join refs r on r.key = cc.ref_key
-join claims c on c.id = cc.claim_id
-where cc.status != 'accurate'
-order by cc.article_id, cc.citation_start
-""",
-    "claims_without_evidence": """
-select c.id, c.statement, c.verdict, c.certainty, c.searched_for, c.reasoning
-from claims c
-where not exists (select 1 from evidence e where e.claim_id = c.id)
-order by c.id
-""",
-    "withdrawn_study_reliance": """
-select 'evidence' as via, r.key as ref_key, r.status, r.status_note, r.superseded_by,
-  e.claim_id, c.statement as claim, c.verdict, e.stance, null as article_id, null as as_written
-from refs r join evidence e on e.ref_key = r.key join claims c on c.id = e.claim_id
-where r.status in ('retracted', 'superseded', 'corrected')
-union all
-select 'citation', r.key, r.status, r.status_note, r.superseded_by,
-  cc.claim_id, c.statement, c.verdict, null, cc.article_id, cc.as_written
-from refs r join citation_checks cc on cc.ref_key = r.key join claims c on c.id = cc.claim_id
-where r.status in ('retracted', 'superseded', 'corrected')
-order by 2, 1, 6
-""",
-    "evidence_detail": """
-select
-  e.id, e.claim_id, c.statement as claim, c.verdict, e.stance, e.directness, e.finding,
-  e.ref_key, r.title as ref_title, r.authors as ref_authors, r.year as ref_year,
-  r.design as ref_design, r.journal as ref_journal, r.doi, r.pmid
-from evidence e
-join claims c on c.id = e.claim_id
-join refs r on r.key = e.ref_key
-order by e.claim_id, e.ref_key
-""",
-}
-
-FTS = {
-    "claims": ["statement", "reasoning"],
-    "appearances": ["quote"],
-    "refs": ["title", "authors", "journal"],
-}
-
-# Column facets the site shows on unfiltered tables, counted once here (kb/site/plugins/link_facets.py
-# reads them as `counted` facets: grouping a million rows per page view would time out).
-COUNTED_FACETS = {"claims": ["verdict", "claim_type", "certainty"],
-                  "refs": ["year", "design", "journal", "verification"]}
-
-FACET_INDEXES = {
-    "claims": [["claim_type"], ["verdict"], ["certainty"]],
-    "claim_topics": [["topic_id", "claim_id"]],
-    "appearances": [["article_id"], ["claim_id"]],
-    "citation_checks": [["article_id"], ["status"], ["ref_key"], ["appearance_id"]],
-    "refs": [["year"], ["design"], ["journal"], ["verification"], ["status"]],
-    "ref_authors": [["family"], ["family_key"]],
-    "ref_names": [["name", "year"]],
-    "evidence": [["claim_id"], ["ref_key"], ["stance"], ["directness"]],
-    "commercial_interests": [["kind"]],
-    "topic_aliases": [["alias"]],
-}
 
 
 def _author_short(ref) -> str:
@@ -152,7 +44,7 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
 
 
 def _ref_row(r) -> dict:
-    return {
+    row = {
         "key": r.key, "entry_type": r.entry_type, "title": r.get("title"),
         "authors": _author_short(r), "first_author": r.authors[0].family if r.authors else None,
         "year": _int_or_none(r.get("year")),
@@ -169,6 +61,13 @@ def _ref_row(r) -> dict:
         "fields_bibtex": json.dumps(r.bibtex_fields, sort_keys=True, ensure_ascii=False),
         "bibtex": r.raw, "source_line": r.line,
     }
+    # APA and AMA (Vancouver-family) text, formatted once here from the row in hand, since
+    # `kb check` and the site show them for every match (citeproc-py is tens of ms a reference;
+    # the common shapes take a direct path tested equal to it).
+    item = csl_item(row, [(a.family, a.given) for a in r.authors])
+    for column, style in STORED_STYLES.items():
+        row[column] = format_item(item, style)
+    return row
 
 
 def write_refs(conn: sqlite3.Connection, refs) -> None:
@@ -179,16 +78,6 @@ def write_refs(conn: sqlite3.Connection, refs) -> None:
     _insert(conn, "ref_names", [
         {"name": name, "year": _int_or_none(r.get("year")), "ref_key": r.key}
         for r in refs for name in lookup_names([fold(a.family) for a in r.authors], r.fields)])
-    write_formatted_citations(conn, [r.key for r in refs])
-
-
-def write_formatted_citations(conn: sqlite3.Connection, keys: list[str]) -> None:
-    """APA and AMA (Vancouver-family) references, formatted once here, since `kb check` and
-    the site show them for every match (citeproc-py is tens of ms a reference; the common
-    shapes take a direct path tested equal to it)."""
-    for column, style in STORED_STYLES.items():
-        conn.executemany(f"update refs set {column} = ? where key = ?",
-                         [(text, key) for key, text in format_references(conn, keys, style).items()])
 
 
 def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> None:
@@ -344,59 +233,3 @@ def write_database(root: Path, db_path: Path) -> SourceReader:
     conn.execute("analyze")  # statistics let SQLite pick the facet and link-table indexes
     db.close()
     return reader
-
-
-def build(root: Path, db_path: Path) -> SourceReader:
-    """Validate the sources under ``root`` and atomically (re)write ``db_path``; returns the
-    reader, whose ``counts`` say what was written.
-
-    Raises ``ValidationFailed`` (and leaves ``db_path`` untouched) if any
-    source file has a problem.
-    """
-    db_path = Path(db_path).resolve()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(db_path)
-    # A unique temporary file per build: concurrent builds never write the same file, and
-    # os.replace() makes whichever finishes last the database, always a complete one.
-    fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=f".{os.getpid()}.tmp",
-                                dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # sqlite-utils creates the file itself
-    try:
-        reader = write_database(root, tmp)
-        os.replace(tmp, db_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return reader
-
-
-def _remove_stale_temporaries(db_path: Path) -> None:
-    """Delete temporary files left by builds that were killed (their process is gone)."""
-    for tmp in db_path.parent.glob(f".{db_path.name}.*.tmp"):
-        try:
-            pid = int(tmp.name.rsplit(".", 2)[-2])
-            os.kill(pid, 0)  # still running: leave its file alone
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
-        except (ValueError, PermissionError, OSError):
-            continue
-
-
-def stored_digest(db_path: Path) -> str | None:
-    """The inputs hash a database was built from, or None if it is missing or unreadable."""
-    if not Path(db_path).exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            row = conn.execute("select value from build_info where key = 'inputs_sha256'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
-
-
-def is_stale(root: Path, db_path: Path) -> bool:
-    return stored_digest(db_path) != inputs_digest(root)

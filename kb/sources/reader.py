@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import vocab
-from .bib import Reference, parse_bibtex_chunks
+from .. import vocab
+from .bibtex import parse_bibtex_chunks
+from .model import Article, Claim, Reference, Topic
+from ..textfile import NotUTF8, decode_text
 from .problems import Problem
-from .sources import Article, Claim, Topic, parse_article, parse_claims, parse_topics
+from .records import parse_article, parse_claims, parse_topics
 from .yamlfile import load_yaml
 
 CLAIMS_DIR = "claims"
@@ -277,11 +279,10 @@ def _attach_text(article: Article, text_path: Path, rel: str, problems: list[Pro
                                 f"{text_rel} has changed: its sha256 is {actual}, not the recorded "
                                 "text_sha256 (article texts are verbatim copies; do not edit them)"))
     try:
-        article.text = data.decode("utf-8")
+        article.text = decode_text(data)
         article.text_file = text_rel
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(text_rel, line, "article text is not valid UTF-8"))
+    except NotUTF8 as exc:
+        problems.append(Problem(text_rel, exc.line, f"article text: {exc}"))
 
 
 def _check_references(refs: list[Reference], problems: list[Problem]) -> None:

@@ -8,9 +8,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-VERDICT_STYLE = {"supported": "green", "mostly-supported": "green", "overstated": "yellow",
-                 "unsupported": "magenta", "contradicted": "red", "not-checkable": "dim"}
-CITATION_STYLE = {"resolved": "green", "mismatch": "yellow", "unknown": "red"}
+from ..vocab import CITATION_TONE, TONE_DISPLAY, VERDICT_DISPLAY
+
+VERDICT_STYLE = {v: d["terminal"] for v, d in VERDICT_DISPLAY.items()}
+CITATION_STYLE = {s: TONE_DISPLAY[tone]["terminal"] for s, tone in CITATION_TONE.items()}
 
 
 def to_json(report: dict) -> str:

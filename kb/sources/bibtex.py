@@ -9,11 +9,9 @@ entry.
 from __future__ import annotations
 
 import bisect
-import codecs
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
 
@@ -22,6 +20,8 @@ from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from pylatexenc.latex2text import LatexNodes2Text
 
+from ..textfile import NotUTF8, decode_text
+from .model import Author, Reference
 from .problems import Problem
 
 # bibtexparser logs each failed block; we report them as Problems instead.
@@ -75,7 +75,7 @@ def _fast_latex(text: str) -> str | None:
 
 
 @lru_cache(maxsize=100_000)
-def _decode(text: str) -> str:
+def decode_latex(text: str) -> str:
     """LaTeX to Unicode for display. bibtexparser's LatexDecodingMiddleware decodes every field
     of every entry and dominates parse time; decoding only what needs it, the common cases
     directly and the rest with pylatexenc, is many times faster."""
@@ -90,58 +90,20 @@ def _decode(text: str) -> str:
         return _strip_braces(text)
 
 
-@dataclass
-class Author:
-    family: str
-    given: str
-
-    @property
-    def display(self) -> str:
-        return f"{self.family}, {self.given}" if self.given else self.family
-
-
-@dataclass
-class Reference:
-    key: str
-    entry_type: str
-    line: int
-    fields: dict[str, str]  # @string macros expanded, LaTeX decoded, for display
-    authors: list[Author] = field(default_factory=list)
-    raw: str = ""  # the entry's text exactly as in the file
-    bibtex_fields: dict[str, str] = field(default_factory=dict)  # macros expanded, LaTeX kept
-
-    def get(self, name: str) -> str | None:
-        value = self.fields.get(name)
-        return value if value not in (None, "") else None
-
-
 def decode_bibtex_bytes(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
     """Decode a .bib file: UTF-8 (BOM allowed) or UTF-16 with a BOM. Nothing is guessed."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        try:
-            return data.decode("utf-16"), []
-        except UnicodeDecodeError as exc:
-            return None, [Problem(display, 1, f"invalid UTF-16: {exc.reason}")]
     try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(
-                display,
-                line,
-                f"byte 0x{data[exc.start]:02x} is not valid UTF-8; "
-                "save the file as UTF-8 (it may be Latin-1)",
-            )
-        ]
+        return decode_text(data), []
+    except NotUTF8 as exc:
+        return None, [Problem(display, exc.line, str(exc))]
 
 
 def _names(value: str) -> list[Author]:
     authors = []
     for name in split_multiple_persons_names(value):
         parts = parse_single_name_into_parts(name, strict=False)
-        family = _decode(" ".join(parts.von + parts.last)).strip()
-        given = _decode(" ".join(parts.first + parts.jr)).strip()
+        family = decode_latex(" ".join(parts.von + parts.last)).strip()
+        given = decode_latex(" ".join(parts.first + parts.jr)).strip()
         authors.append(Author(family=family, given=given))
     return authors
 
@@ -299,6 +261,6 @@ def _parse_text(text: str, display: str, file_line=lambda local: local + 1, skip
             authors = []
         refs.append(Reference(
             key=entry.key, entry_type=entry.entry_type.lower(), line=line,
-            fields={k: _decode(v).strip() for k, v in values.items()},
+            fields={k: decode_latex(v).strip() for k, v in values.items()},
             authors=authors, raw=entry.raw or "", bibtex_fields=values))
     return refs, problems, library, starts

@@ -3,109 +3,21 @@
 Each ``parse_*()`` takes already-loaded YAML (``LineDict`` mappings that know
 their line numbers) and the file's display path, and returns model objects
 plus a list of problems. Cross-file checks (does a key resolve? does a quote
-occur at its offsets?) live in ``kb.project``.
+occur at its offsets?) live in ``kb.sources.reader``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from . import vocab
+from .. import vocab
+from .model import Appearance, Article, CitationCheck, Claim, CommercialInterest, EvidenceLink, Topic
 from .problems import Problem
 from .yamlfile import LineDict
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-@dataclass
-class Topic:
-    id: str
-    label: str
-    description: str
-    aliases: list[str]
-    file: str
-    line: int
-
-
-@dataclass
-class EvidenceLink:
-    ref: str
-    stance: str
-    directness: str
-    finding: str
-    file: str
-    line: int
-
-
-@dataclass
-class Claim:
-    id: str
-    statement: str
-    claim_type: str
-    topics: list[str]
-    verdict: str
-    certainty: str | None
-    reasoning: str
-    searched_for: str | None
-    evidence: list[EvidenceLink]
-    file: str
-    line: int
-    reviewed: str | None = None  # date the verdict was last reviewed (YYYY-MM-DD)
-
-
-@dataclass
-class CitationCheck:
-    as_written: str
-    key: str | None
-    status: str
-    reason: str
-    line: int
-    start: int = -1  # offset of as_written in the article, filled by validation
-
-
-@dataclass
-class Appearance:
-    claim: str
-    quote: str
-    start: int
-    end: int
-    citation: CitationCheck | None
-    note: str | None
-    file: str
-    line: int
-    article: str = ""
-
-    @property
-    def id(self) -> str:
-        return f"{self.article}/{self.claim}@{self.start}"
-
-
-@dataclass
-class CommercialInterest:
-    kind: str
-    detail: str
-
-
-@dataclass
-class Article:
-    id: str
-    title: str
-    publisher: str
-    author: str | None
-    published: str | None
-    url: str
-    seed_file: str | None
-    text_sha256: str
-    commercial_interests: list[CommercialInterest]
-    notes: str | None
-    appearances: list[Appearance]
-    file: str
-    line: int
-    text: str = ""
-    text_file: str = ""
 
 
 class _Fields:
@@ -243,7 +155,7 @@ def parse_claims(data: object, display: str) -> tuple[list[Claim], list[Problem]
             directness, finding = ef.choice("directness", vocab.DIRECTNESS), ef.text("finding")
             if ref and stance and directness and finding:
                 evidence.append(EvidenceLink(ref, stance, directness, finding, display, ev.line))
-        if verdict in ("supported", "mostly-supported", "overstated", "contradicted") and not evidence:
+        if verdict in vocab.VERDICTS_NEEDING_EVIDENCE and not evidence:
             f._add(None, f"verdict {verdict!r} needs at least one evidence link")
         if verdict == "unsupported" and not evidence and not searched_for:
             f._add(None, "an unsupported claim with no evidence must say what was searched for "

@@ -13,7 +13,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from .text import fold
+from ..text import ACRONYM_RE, fold
 
 YEAR = r"(?:19|20)\d{2}[a-z]?"
 _PAREN_RE = re.compile(r"\(((?:[^()]|\([^()]*\))*?\b" + YEAR + r"\b(?:[^()]|\([^()]*\))*?)\)")
@@ -22,9 +22,7 @@ _NARRATIVE_RE = re.compile(
     r"(?P<names>" + _SURNAME + r"(?:\s+et\s+al\.?|(?:\s*,\s*" + _SURNAME + r")*\s+(?:and|&)\s+"
     + _SURNAME + r")?)\s+\((?P<years>" + YEAR + r"(?:\s*[,;]\s*" + YEAR + r")*)\)")
 _YEAR_RE = re.compile(r"\b(" + YEAR + r")\b")
-_ACRONYM_RE = re.compile(r"\(([A-Z]{2,})\)")
 _LEADING = re.compile(r"^(?:e\.g\.,?|see(?: also)?|cf\.|for example,?|as reviewed in)\s+", re.I)
-_CONNECTIVES = ("for", "and", "of", "the", "in", "on", "&")
 
 
 @dataclass
@@ -59,9 +57,9 @@ def _parse_unit(unit: str, start: int) -> list[InlineCitation]:
     names_text = stripped[: years[0].start()].strip(" ,")
     if not names_text or len(names_text) > 160:
         return []
-    acronym_match = _ACRONYM_RE.search(names_text)
+    acronym_match = ACRONYM_RE.search(names_text)
     acronym = acronym_match.group(1) if acronym_match else None
-    names_plain = _ACRONYM_RE.sub("", names_text).strip(" ,")
+    names_plain = ACRONYM_RE.sub("", names_text).strip(" ,")
     names, et_al = _split_names(names_plain)
     if len(names_plain.split()) >= 4 and not et_al and "," not in names_plain:
         names = [names_plain]  # an organisation: "National Institute for Health and Care Excellence"
@@ -111,24 +109,6 @@ class Resolution:
     status: str  # resolved | mismatch | unknown
     key: str | None
     detail: str
-
-
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in name.split() if w.lower() not in _CONNECTIVES).upper()
-
-
-def lookup_names(families: list[str], fields: dict[str, str]) -> list[str]:
-    """The names a reference is found under when a draft cites it: its first author's folded
-    family name, and any organisation acronym ("(NICE)" in a field, or an organisation's
-    initials). Written to the ref_names table at build time."""
-    acronyms = {a for value in fields.values() for a in _ACRONYM_RE.findall(value)}
-    names = set()
-    if families:
-        names.add(families[0])
-        if len(families[0].split()) >= 3:  # organisation: also by its initials
-            acronyms.add(_initials(families[0]))
-    names |= {a.lower() for a in acronyms}
-    return sorted(names)
 
 
 class RefIndex:

@@ -12,16 +12,15 @@ import sqlite3
 
 from datasette.utils import escape_fts
 
-# ClaimReview reviewRating: verdict -> (ratingValue on 1..5, label). Documented in README.
-VERDICT_RATING = {
-    "supported": (5, "Supported"),
-    "mostly-supported": (4, "Mostly supported"),
-    "overstated": (3, "Overstated"),
-    "unsupported": (2, "Unsupported"),
-    "contradicted": (1, "Contradicted"),
-    "not-checkable": (None, "Not checkable"),
-}
-SITE_NAME = "Sciatica evidence and citation knowledge base"
+from ..claimreview import claim_review, script_json
+from ..db import one as _one
+from ..db import rows as _rows
+from ..vocab import STANCES
+
+# Evidence is listed in the order the stance vocabulary is defined (supports, contradicts, ...).
+_STANCE_ORDER = ("case e.stance " + " ".join(f"when '{s}' then {i}" for i, s in enumerate(STANCES))
+                 + f" else {len(STANCES)} end")
+
 CONTEXT_CHARS = 160
 
 
@@ -31,17 +30,6 @@ async def kb_database(datasette):
         if not name.startswith("_") and "claim_search_vocab" in await db.table_names():
             return name, db
     return None, None
-
-
-def _rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]
-
-
-def _one(conn, sql, params=()) -> dict | None:
-    rows = _rows(conn, sql, params)
-    return rows[0] if rows else None
 
 
 def quote_in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> dict:
@@ -65,13 +53,12 @@ def claim_page(conn: sqlite3.Connection, claim_id: str, base_url: str = "") -> d
         return None
     topics = _rows(conn, "select t.id, t.label from claim_topics ct join topics t on t.id = ct.topic_id "
                          "where ct.claim_id = ? order by t.label", (claim_id,))
-    evidence = _rows(conn, """
+    evidence = _rows(conn, f"""
         select e.ref_key, e.stance, e.directness, e.finding, r.citation_apa, r.title, r.year,
                r.design, r.doi, r.pmid, r.url, r.verification, r.status, r.status_note,
                r.superseded_by
         from evidence e join refs r on r.key = e.ref_key where e.claim_id = ?
-        order by case e.stance when 'supports' then 0 when 'contradicts' then 1 when 'mixed' then 2
-                 else 3 end, case e.directness when 'direct' then 0 when 'partial' then 1 else 2 end,
+        order by {_STANCE_ORDER}, case e.directness when 'direct' then 0 when 'partial' then 1 else 2 end,
                  r.year desc""", (claim_id,))
     appearances = _rows(conn, """
         select ap.id, ap.article_id, ar.title as article_title, ar.publisher, ar.url as article_url,
@@ -100,40 +87,8 @@ def claim_page(conn: sqlite3.Connection, claim_id: str, base_url: str = "") -> d
             "withdrawn": withdrawn,
             "related": related, "verdict_meaning": meaning["meaning"] if meaning else "",
             "articles": sorted({ap["article_id"] for ap in appearances})}
-    page["jsonld"] = claim_review_jsonld(claim, appearances, base_url)
+    page["jsonld"] = script_json(claim_review(claim, appearances, base_url))
     return page
-
-
-def claim_review_jsonld(claim: dict, appearances: list[dict], base_url: str = "") -> str:
-    """schema.org ClaimReview for a claim, as JSON safe to embed in a <script> element."""
-    rating_value, label = VERDICT_RATING.get(claim["verdict"], (None, claim["verdict"]))
-    rating = {"@type": "Rating", "alternateName": label, "bestRating": 5, "worstRating": 1}
-    if rating_value is not None:
-        rating["ratingValue"] = rating_value
-    seen, works = set(), []
-    for ap in appearances:
-        if ap["article_id"] in seen:
-            continue
-        seen.add(ap["article_id"])
-        work = {"@type": "CreativeWork", "name": ap["article_title"],
-                "publisher": {"@type": "Organization", "name": ap["publisher"]}}
-        if ap.get("article_url") and ap["article_url"] != "unknown":
-            work["url"] = ap["article_url"]
-        works.append(work)
-    data = {
-        "@context": "https://schema.org", "@type": "ClaimReview",
-        "url": f"{base_url}/sciatica/claims/{claim['id']}",
-        "claimReviewed": claim["statement"],
-        "itemReviewed": {"@type": "Claim", "appearance": works,
-                         **({"firstAppearance": works[0]} if works else {})},
-        "reviewRating": rating,
-        "author": {"@type": "Organization", "name": SITE_NAME},
-        "reviewBody": claim["reasoning"],
-    }
-    if claim.get("reviewed"):
-        data["datePublished"] = claim["reviewed"]
-    # "</" would end the <script> element early; JSON allows "<\/" for the same text.
-    return json.dumps(data, ensure_ascii=False, indent=2).replace("</", "<\\/")
 
 
 def article_segments(text: str, appearances: list[dict]) -> list[dict]:

@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from ..textfile import NotUTF8, decode_text
 from .problems import Problem
 
 
@@ -84,7 +85,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 _SEQ = _LineLoader.DEFAULT_SEQUENCE_TAG
 _MAP = _LineLoader.DEFAULT_MAPPING_TAG
 if _LineLoader.DEFAULT_SCALAR_TAG != _STR or None in _LineLoader.yaml_implicit_resolvers:
-    raise ImportError("kb.yamlfile: the fast path assumes PyYAML's default resolvers")
+    raise ImportError("kb.sources.yamlfile: the fast path assumes PyYAML's default resolvers")
 # The implicit resolvers by first character ('' for the empty value), as
 # BaseResolver.resolve tries them; a plain scalar starting with any other character is a str.
 _IMPLICIT = {ch: rs for ch, rs in _LineLoader.yaml_implicit_resolvers.items() if rs}
@@ -126,6 +127,32 @@ def _noop(*args) -> None:
     return None
 
 
+def _plain_value(value: str, cache: dict) -> object:
+    """The value of a plain (unquoted, untagged) scalar whose first character has implicit
+    resolvers, as PyYAML's resolvers and SafeConstructor make it; cached per text. Raises
+    _Fallback for the tags only the reference loader handles (merge '<<', value '=')."""
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    result = value
+    for tag, regexp in _IMPLICIT[value[:1]]:
+        if regexp.match(value):
+            if tag == _NULL:
+                result = None
+            elif tag == _BOOL:
+                result = _BOOL_VALUES[value.lower()]
+            elif tag == _INT and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+                result = int(value)  # what construct_yaml_int makes of it, without the call
+            elif tag in _SCALAR_CONSTRUCTORS:
+                result = _SCALAR_CONSTRUCTORS[tag](_CONSTRUCTOR, ScalarNode(tag, value))
+            else:
+                raise _Fallback(tag)
+            break
+    cache[value] = result
+    return result
+
+
 class _Fallback(Exception):
     """The fast path cannot reproduce the reference loader here: use it instead."""
 
@@ -140,26 +167,10 @@ def _build(loader, root, shared: bool) -> object:
     in_progress: set = set()
     implicit = _IMPLICIT
 
-    def plain(node: ScalarNode) -> object:
-        # A plain scalar whose first character has implicit resolvers.
-        value = node.value
-        try:
-            return plain_values[value]
-        except KeyError:
-            pass
-        result = value
-        for tag, regexp in implicit[value[:1]]:
-            if regexp.match(value):
-                node.tag = tag
-                result = scalar(node)
-                break
-        plain_values[value] = result
-        return result
-
     def scalar(node: ScalarNode) -> object:
         tag = node.tag
         if tag is _PLAIN:
-            return plain(node) if node.value[:1] in implicit else node.value
+            return _plain_value(node.value, plain_values) if node.value[:1] in implicit else node.value
         if tag == _STR:
             return node.value
         if tag == _NULL:
@@ -193,7 +204,7 @@ def _build(loader, root, shared: bool) -> object:
                 if key_node.tag is _PLAIN:
                     key = key_node.value
                     if key[:1] in implicit:
-                        key = plain(key_node)
+                        key = _plain_value(key_node.value, plain_values)
                 elif key_node.__class__ is ScalarNode:
                     key = scalar(key_node)
                 else:
@@ -203,7 +214,7 @@ def _build(loader, root, shared: bool) -> object:
                 tag = value_node.tag
                 if tag is _PLAIN:
                     value = value_node.value
-                    result[key] = plain(value_node) if value[:1] in implicit else value
+                    result[key] = _plain_value(value, plain_values) if value[:1] in implicit else value
                 elif tag is _STR:
                     result[key] = value_node.value
                 else:
@@ -216,7 +227,7 @@ def _build(loader, root, shared: bool) -> object:
                 tag = item.tag
                 if tag is _PLAIN:
                     value = item.value
-                    append(plain(item) if value[:1] in implicit else value)
+                    append(_plain_value(value, plain_values) if value[:1] in implicit else value)
                 elif tag is _STR:
                     append(item.value)
                 else:
@@ -344,27 +355,7 @@ def _parse_simple(text: str) -> object:
     plain_values: dict = {}
 
     def resolve(value: str) -> object:
-        # A plain scalar whose first character has implicit resolvers.
-        if value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
-            return int(value)  # what the int resolver and construct_yaml_int make of it
-        try:
-            return plain_values[value]
-        except KeyError:
-            pass
-        result = value
-        for tag, regexp in implicit[value[:1]]:
-            if regexp.match(value):
-                if tag == _NULL:
-                    result = None
-                elif tag == _BOOL:
-                    result = _BOOL_VALUES[value.lower()]
-                elif tag in _SCALAR_CONSTRUCTORS:
-                    result = _SCALAR_CONSTRUCTORS[tag](_CONSTRUCTOR, ScalarNode(tag, value))
-                else:  # merge '<<', value '='
-                    raise _Fallback(tag)
-                break
-        plain_values[value] = result
-        return result
+        return _plain_value(value, plain_values)
 
     def next_content(i: int) -> tuple:
         # The next line from i that is not blank or a comment: (index, column, token).
@@ -588,10 +579,9 @@ def load_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
     except OSError as exc:
         return None, [Problem(display, 0, f"cannot read file: {exc.strerror}")]
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(display, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
+        text = decode_text(raw)
+    except NotUTF8 as exc:
+        return None, [Problem(display, exc.line, str(exc))]
     try:
         return _load(text), []
     except yaml.MarkedYAMLError as exc:

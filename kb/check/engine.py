@@ -14,10 +14,13 @@ import re
 import sqlite3
 from collections import Counter
 
-from .cite_format import DEFAULT_STYLE, stored_or_formatted
+from ..cite_format import DEFAULT_STYLE
+from ..db import rows as _rows
+from ..references import stored_or_formatted
 from .citations import RefIndex, find_citations
 from .draft import split_sentences
-from .text import AliasMatcher, fold, stem, tokens, topic_token, weight, words
+from ..vocab import DESIGN_RANK
+from ..text import AliasMatcher, fold, stem, tokens, topic_token, weight, words
 
 SCHEMA_VERSION = 1
 MATCH_THRESHOLD = 0.30  # below this a sentence is reported as matching nothing
@@ -42,7 +45,7 @@ FLAGS = {
 DEFAULT_FAIL_ON = ("contradicted", "unsupported", "unresolved-citation", "citation-mismatch",
                    "citation-does-not-support", "cites-withdrawn-study")
 
-_CLAIM_LIKE = [
+CLAIM_LIKE = [
     (re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent|per cent)|\b\d+\s+(?:in|out of)\s+\d+\b", re.I),
      "gives a figure"),
     (re.compile(r"\b(?:research|studies|study|evidence|science|scientists|experts|trials?|data|"
@@ -55,17 +58,8 @@ _CLAIM_LIKE = [
     (re.compile(r"\b(?:most|majority of|all|every|always|never|no one)\b.{0,30}\b(?:people|patients|"
                 r"cases|sufferers)\b", re.I), "generalises about people"),
 ]
-_DESIGN_RANK = {"clinical guideline": 0, "systematic review": 0, "randomised controlled trial": 1,
-                "cohort study": 2, "narrative review": 3, "cross-sectional study": 3,
-                "case-control study": 3, "anatomical study": 3}
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
-
-
-def _rows(conn, sql, params=()):
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]
 
 
 class Checker:
@@ -248,7 +242,7 @@ class Checker:
         for claim in claims.values():
             claim["evidence"].sort(key=lambda e: (_STANCE_RANK.get(e["stance"], 3),
                                                   _DIRECTNESS_RANK.get(e["directness"], 3),
-                                                  _DESIGN_RANK.get(e["design"], 4),
+                                                  DESIGN_RANK.get(e["design"], 4),
                                                   -(e["year"] or 0), e["ref_key"]))
             claim["evidence_all"] = list(claim["evidence"])
             del claim["evidence"][3:]
@@ -308,7 +302,7 @@ class Checker:
                                          f"{'contradicts' if c['supports_claim'] == 'contradicts' else 'does not support'} "
                                          f"this claim"})
         if not cites:
-            reasons = [why for rx, why in _CLAIM_LIKE if rx.search(plain)]
+            reasons = [why for rx, why in CLAIM_LIKE if rx.search(plain)]
             if reasons and not matches:
                 flags.append({"code": "needs-source",
                               "message": f"{FLAGS['needs-source']} ({'; '.join(reasons)})"})

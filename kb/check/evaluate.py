@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .check import Checker
+from .engine import Checker
 
 
 def load_cases(path: Path) -> list[dict]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from . import vocab
-from .project import Project
+from .. import vocab
+from .reader import Project
 
 
 def coverage(project: Project) -> dict:
