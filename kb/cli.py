@@ -6,7 +6,7 @@ Errors reach the user through ``click.ClickException`` (exit 1) and ``click.Usag
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -114,19 +114,22 @@ def serve(root, db_path, host, port):
 
     args = datasette_args(db_path, host, port)
     click.echo(f"serving {db_path} at http://{host}:{port}/")
-    sys.exit(subprocess.call([sys.executable, "-m", "datasette", *args]))
+    sys.stdout.flush()
+    # Become Datasette rather than start it as a child: a SIGTERM or Ctrl-C to `kb serve`
+    # then stops the server itself, and nothing is left holding the port.
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", *args])
 
 
 def _parse_fail_on(value: str) -> tuple[str, ...]:
-    from .check import FLAGS
+    from .vocab import CHECK_FLAG_ALIASES, CHECK_FLAGS
 
     if value.strip().lower() == "none":
         return ()
-    codes = tuple(c.strip() for c in value.split(",") if c.strip())
-    unknown = [c for c in codes if c not in FLAGS]
+    codes = tuple(CHECK_FLAG_ALIASES.get(c.strip(), c.strip()) for c in value.split(",") if c.strip())
+    unknown = [c for c in codes if c not in CHECK_FLAGS]
     if unknown:
         raise click.BadParameter(f"unknown flag(s) {', '.join(unknown)}; choose from "
-                                 f"{', '.join(FLAGS)} or 'none'", param_hint="--fail-on")
+                                 f"{', '.join(CHECK_FLAGS)} or 'none'", param_hint="--fail-on")
     return codes
 
 
@@ -138,11 +141,12 @@ def _parse_fail_on(value: str) -> tuple[str, ...]:
               show_default=True, help="Report format.")
 @click.option("--fail-on", default=None, metavar="FLAGS",
               help="Comma-separated flags that make the exit status 1, or 'none'. Default: "
-                   "contradicted,unsupported,unresolved-citation,citation-mismatch,"
-                   "citation-does-not-support,cites-withdrawn-study.")
+                   "contradicted,overstated,unsupported,figure-differs,citation-unresolved,"
+                   "citation-mismatch,citation-not-supporting,citation-withdrawn.")
 @click.option("--style", default="apa", show_default=True,
               help="CSL style for formatted references (e.g. apa, american-medical-association).")
-@click.option("--all", "show_all", is_flag=True, help="Show every sentence, not only those with findings.")
+@click.option("--details", "--all", "show_all", is_flag=True,
+              help="After the sentences that need attention, every checked sentence in full.")
 def check(draft, root, db_path, fmt, fail_on, style, show_all):
     """Fact-check a draft (a file, or - for stdin) against the knowledge base.
 

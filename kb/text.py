@@ -66,11 +66,58 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(fold(text))
 
 
+# The words writers use for the same thing, brought to one wording before stemming, on both
+# sides (the build indexing claims, `kb check` reading drafts): "clear up by itself" and "pass
+# on its own", "pain meds" and "painkillers", "nine in ten" and "90%". Topic-specific phrases
+# belong in claims/topics.yaml as aliases; these are the general ones.
+SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
+    (r"\b(?:nine|9) (?:in|out of) (?:every )?(?:ten|10)\b", "90%"),
+    (r"\b(?:eight|8) (?:in|out of) (?:every )?(?:ten|10)\b", "80%"),
+    (r"\b(?:seven|7) (?:in|out of) (?:every )?(?:ten|10)\b", "70%"),
+    (r"\b(?:one|1) (?:in|out of) (?:every )?(?:ten|10)\b", "10%"),
+    (r"\b(?:half|50 ?%) of\b", "50% of"),
+    (r"\bpain ?(?:meds|medications?|medicines?|pills|relievers?|killers?)\b|\banalgesics?\b",
+     "painkillers"),
+    (r"\banti-?inflammator(?:y|ies) (?:drugs?|medications?|medicines?|tablets?)\b|\bnsaids?\b",
+     "anti-inflammatories"),
+    (r"\b(?:goes|go|going|went) away\b|\bclears? up\b|\bcleared up\b|\bsettles?(?: down)?\b|"
+     r"\bsubsides?\b|\bpass(?:es)?(?= (?:on (?:its|their) own|by (?:it|them)sel))|\bresolves?\b|\bresolved\b|\bresolution\b", "improves"),
+    (r"\b(?:by|of) (?:it|them)sel(?:f|ves)\b|\bon (?:its|their) own\b|\bwithout (?:any )?treatment\b|"
+     r"\bnaturally\b|\bspontaneously\b", "on its own"),
+    (r"\b(?:gets?|got|getting) better\b|\brecover(?:s|ed|y|ing)?\b|\bimprov(?:e|es|ed|ing|ement)\b",
+     "improves"),
+    (r"\bineffective\b|\bno (?:more|less) effective\b|\bnot (?:be )?effective\b|\bno better\b|"
+     r"\b(?:does|do|did|may|might|will|would|can)(?: not|n'?t) (?:necessar(?:il)?y )?(?:help|work|speed)\b|"
+     r"\bwon'?t (?:help|work|speed)\b|\bno (?:faster|quicker)\b|\bnot (?:any )?(?:faster|quicker)\b|"
+     r"\bdid little\b|\bdoes little\b|\bdo little\b|\bno (?:real |significant |clear )?benefit\b|"
+     r"\blittle or no (?:benefit|effect|difference)\b|\bno difference\b", "no more effective"),
+    (r"\b(?:keep|keeping|stay|staying|remain|remaining) (?:active|mobile|moving)\b|\bup and about\b|"
+     r"\bnormal (?:daily )?activit(?:y|ies)\b|\bkeep(?:ing)? (?:on )?moving\b", "staying active"),
+    (r"\b(?:lying|lie|lay|stay(?:ing|ed)?|rest(?:ing)?) (?:down )?in bed\b|\bbed-?bound\b|"
+     r"\bbedrest\b", "bed rest"),
+    (r"\b(?:scans?|mri scans?|x-?rays?|ct scans?|imaging tests?)\b", "imaging"),
+    (r"\bpins and needles\b|\bprickling\b|\bpricking\b", "tingling"),
+    (r"\bdisks?\b", "disc"),
+    (r"\bas soon as\b[^.,;]{0,30}?\bstart(?:s|ed)?\b|\bright away\b|\bstraight away\b|"
+     r"\bat (?:the )?(?:first|start|onset)\b|\bat first\b", "early"),
+    (r"\bslipped\b|\bruptured\b|\bprolapsed\b|\bbulging\b", "herniated"),
+    (r"\b(?:loss of|lose|losing|losing control of|difficulty controlling) (?:power|strength)\b|"
+     r"\bdecrease in power\b", "weakness"),
+]]
+
+
+def normalise(text: str) -> str:
+    """``text`` with writers' synonyms replaced by one wording each (see SYNONYMS)."""
+    for rx, canonical in SYNONYMS:
+        text = rx.sub(canonical, text)
+    return text
+
+
 def _terms(text: str) -> list[tuple[str, str]]:
     """(lowercased word, term) pairs. Acronyms written in capitals are kept unstemmed, so
     "TENS" stays "tens" and does not become the number "ten"."""
     out = []
-    for w in _WORD_RE.findall(_strip_accents(text)):
+    for w in _WORD_RE.findall(_strip_accents(normalise(text))):
         low = w.lower()
         out.append((low, low if len(w) > 1 and w.isupper() else stem(low)))
     return out

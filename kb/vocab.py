@@ -139,3 +139,78 @@ REF_STATUSES = {
 # Fields required on every reference in references.bib; a fully verified one also needs these.
 REQUIRED_REF_FIELDS = ("title", "design", "verification")
 REQUIRED_VERIFIED_FIELDS = ("year",)
+
+# --- kb check: what a draft's sentence is, says and gets --------------------------------------
+
+# The role of a sentence in a draft: only assertions are matched to claims and flagged.
+SENTENCE_ROLES = {
+    "assertion": "A checkable statement, including advice that implies one (\"avoid bed rest\").",
+    "heading": "A title or section heading.",
+    "question": "A question (\"What causes sciatica?\").",
+    "lead-in": "A line introducing a list (\"Common triggers include:\"); its items carry it.",
+    "navigation": "Page furniture: menus, bylines, dates, \"read more\", sharing links.",
+    "analogy": "A comparison that explains rather than asserts (\"think of the disc as a jam doughnut\").",
+    "call-to-action": "Marketing or contact copy (\"Book an appointment today\").",
+    "study-design": "Describes how a study was done, not what it found.",
+    "other": "Anecdote, greeting or opinion with nothing to check.",
+}
+
+# What a sentence says about a known claim.
+SENTENCE_STANCES = {
+    "asserts": "Says what the claim says (possibly hedged).",
+    "denies": "Says the opposite of the claim, or that it is false.",
+    "myth": "Presents the claim as a myth or misconception (a denial).",
+    "topic": "Only shares the claim's subject; it neither asserts nor denies it.",
+}
+
+# The sentence's verdict: the claim's verdict combined with the sentence's stance
+# (kb/check/verdict.py holds the table, docs/check-json.md documents it). Only `consistent`
+# shows a green badge.
+SENTENCE_VERDICTS = {
+    "consistent": "What the sentence says agrees with the evidence.",
+    "overstated": "The sentence says more, or more certainly, than the evidence allows.",
+    "unsupported": "The sentence says something no adequate evidence backs.",
+    "contradicted": "The evidence says the opposite of what the sentence says.",
+    "not-checkable": "The sentence makes a claim no study could test as worded.",
+    "unsure": "The sentence resembles a known claim, but what it says about it is unclear: check the wording.",
+    "unknown": "A checkable statement the knowledge base holds no claim for.",
+}
+SENTENCE_VERDICT_DISPLAY = {
+    "consistent": {"label": "Consistent with the evidence", "symbol": "\u2714", "tone": "good"},
+    "overstated": {"label": "Overstated", "symbol": "\u25b2", "tone": "warning"},
+    "unsupported": {"label": "Unsupported", "symbol": "?", "tone": "warning"},
+    "contradicted": {"label": "Contradicted", "symbol": "\u2718", "tone": "problem"},
+    "not-checkable": {"label": "Not checkable", "symbol": "\u2013", "tone": "neutral"},
+    "unsure": {"label": "Related claim: check wording", "symbol": "\u2026", "tone": "neutral"},
+    "unknown": {"label": "Not in the knowledge base", "symbol": "\u2205", "tone": "neutral"},
+}
+
+# What `kb check` flags, and what it says about each. The labelled evaluation set uses the same
+# codes (tests/data/real_articles/README.md).
+CHECK_FLAGS = {
+    "contradicted": "the evidence says the opposite of what the sentence says",
+    "overstated": "the sentence says more, or more certainly, than the evidence allows",
+    "unsupported": "no adequate evidence backs what the sentence says",
+    "figure-differs": "the sentence's figure disagrees with the knowledge base's",
+    "needs-source": "a figure or an appeal to research with no citation",
+    "citation-unresolved": "the citation matches no study in the knowledge base",
+    "citation-mismatch": "the citation names a real study with the wrong year or authors",
+    "citation-not-supporting": "the cited study does not support what the sentence says",
+    "citation-withdrawn": "the cited study has been retracted or superseded",
+}
+# Codes of schema version 1, still accepted by --fail-on.
+CHECK_FLAG_ALIASES = {"unresolved-citation": "citation-unresolved",
+                      "citation-does-not-support": "citation-not-supporting",
+                      "cites-withdrawn-study": "citation-withdrawn"}
+DEFAULT_FAIL_ON = ("contradicted", "overstated", "unsupported", "figure-differs",
+                   "citation-unresolved", "citation-mismatch", "citation-not-supporting",
+                   "citation-withdrawn")
+
+# Wording that matches the certainty of the evidence (GRADE's guidance for plain-language
+# statements): what a writer should say for a finding of each certainty.
+GRADE_WORDING = {
+    "high": "say it plainly (\"X reduces Y\")",
+    "moderate": "say \"probably\" (\"X probably reduces Y\")",
+    "low": "say \"may\" (\"X may reduce Y\")",
+    "very-low": "say \"it is uncertain whether\" (\"it is uncertain whether X reduces Y\")",
+}

@@ -84,7 +84,7 @@ def test_check_form(site, page):
     page.click("input[type=submit]")
     page.wait_for_load_state()
     assert page.locator(".kb-sentence.flagged").count() == 1
-    assert "unresolved-citation" in page.locator(".kb-sentence").inner_text()
+    assert "citation-unresolved" in page.locator(".kb-sentence").inner_text()
     page.locator(".kb-sentence a[href*='/sciatica/claims/']").first.click()
     page.wait_for_url("**/sciatica/claims/**")
 

@@ -168,7 +168,7 @@ async def test_check_page_reports_a_draft_with_links_to_claims(real_ds):
     assert response.status_code == 200
     html = response.text
     assert 'href="/sciatica/claims/bed-rest-worsens-sciatica"' in html
-    assert "overstated" in html and "unresolved-citation" in html
+    assert "overstated" in html and "citation-unresolved" in html
     assert "Needs attention" in html
 
 

@@ -205,7 +205,7 @@ def test_withdrawn_study_is_flagged_everywhere(tmp_path):
     conn = sqlite3.connect(db)
     report = Checker(conn).check("Bed rest makes sciatica worse (Hagen et al., 2005).")
     codes = [f["code"] for f in report["sentences"][0]["flags"]]
-    assert "cites-withdrawn-study" in codes and report["summary"]["needs_attention"]
+    assert "citation-withdrawn" in codes and report["summary"]["needs_attention"]
     rows = conn.execute("select via, ref_key, claim_id, article_id from withdrawn_study_reliance "
                         "order by via").fetchall()
     assert ("citation", "hagen2005bedrest", "bed-rest-worsens-sciatica", "demo-article") in rows

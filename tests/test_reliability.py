@@ -65,3 +65,20 @@ def test_concurrent_builds_do_not_corrupt_the_database(repo_copy):
     assert conn.execute("select count(*) from claims").fetchone()[0] > 50
     assert not list(repo_copy.glob(".sciatica.db.*.tmp"))
     assert os.path.getsize(db) > 100_000
+
+
+def test_stopping_kb_serve_stops_the_server(repo_copy):
+    """SIGTERM to `kb serve` (as a test fixture, a script or systemd sends it) must not leave
+    Datasette running on the port."""
+    db = repo_copy / "sciatica.db"
+    build(repo_copy, db)
+    with serving(repo_copy, db) as url:
+        urllib.request.urlopen(url + "/-/versions.json", timeout=5).read()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(url + "/-/versions.json", timeout=1).read()
+        except OSError:
+            break  # nothing answers: the server stopped with kb serve
+        assert time.monotonic() < deadline, f"a server still answers on {url} after kb serve stopped"
+        time.sleep(0.2)

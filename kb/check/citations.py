@@ -1,9 +1,17 @@
-"""Inline author-year citations in a draft: finding them and resolving them to references.
+"""Step 5 of the check: the citations a draft gives, found and resolved to references.
 
-Handles the forms writers use: parenthetical "(Hagen et al., 2005)", "(Smith and Jones 2001)",
+Formal author-year forms: parenthetical "(Hagen et al., 2005)", "(Smith and Jones 2001)",
 "(Vroomen, de Krom and Knottnerus, 2007)", several in one bracket "(Smith, 2001; Jones, 2003)",
 organisations "(National Institute for Health and Care Excellence (NICE), 2020)" or "(NICE, 2020)",
-and narrative "Hagen et al. (2005) found ...".
+and narrative "Hagen et al. (2005) found ...". A date in brackets ("(March 2019)", "(updated
+2021)") is not an author.
+
+Narrative forms lay writers use instead (``kind`` says which): an organisation speaking ("NICE
+advises", "the NHS says"), "a Cochrane review", a journal ("published in the New England Journal
+of Medicine", "in JAMA in 2006"), a study's title in quotes, and numbered footnotes ("[3]", "¹",
+"(1, 2)"), resolved through the draft's own reference list when it has one. Only the formal forms
+and footnotes raise ``citation-unresolved`` when nothing matches: a narrative mention names a
+source without saying enough to look it up.
 """
 
 from __future__ import annotations
@@ -27,18 +35,37 @@ _LEADING = re.compile(r"^(?:e\.g\.,?|see(?: also)?|cf\.|for example,?|as reviewe
 
 @dataclass
 class InlineCitation:
-    text: str  # the citation as written (one author-year unit)
+    text: str  # the citation as written (one author-year unit, or the narrative mention)
     start: int
     end: int
-    names: list[str]
-    year: str
+    names: list[str]  # authors, or the organisation / journal / title for narrative kinds
+    year: str | None
     et_al: bool = False
     acronym: str | None = None
+    kind: str = "author-year"  # author-year | footnote | organisation | cochrane | journal | title |
+    #                            person ("Dr Vroomen", "Vroomen said") | study ("a new study")
+    number: int | None = None  # a footnote's number
 
     @property
-    def year_number(self) -> int:
-        return int(self.year[:4])
+    def year_number(self) -> int | None:
+        return int(self.year[:4]) if self.year else None
 
+    @property
+    def formal(self) -> bool:
+        """Author-year and footnotes point at one study; narrative mentions only name a source."""
+        return self.kind in ("author-year", "footnote")
+
+    @property
+    def names_a_source(self) -> bool:
+        """Whether the sentence gives a source a reader could look up (not "studies show")."""
+        return self.kind != "study"
+
+
+_NOT_AUTHORS = re.compile(
+    r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|spring|summer|autumn|"
+    r"fall|winter|updated?|accessed|published|posted|last (?:reviewed|updated)|reviewed|revised|"
+    r"copyright|circa|c\.|since|from|until|in|by|as of|est\.?|founded|ages?|aged|n|p|vol\.?)"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?$", re.I)
 
 def _split_names(names: str) -> tuple[list[str], bool]:
     et_al = bool(re.search(r"\bet\s+al\b\.?", names))
@@ -55,8 +82,9 @@ def _parse_unit(unit: str, start: int) -> list[InlineCitation]:
     if not years or not stripped[:1].isupper():
         return []
     names_text = stripped[: years[0].start()].strip(" ,")
-    if not names_text or len(names_text) > 160:
-        return []
+    if not names_text or len(names_text) > 160 or _NOT_AUTHORS.match(names_text) or \
+            re.search(r"\d", names_text):
+        return []  # "(March 2019)", "(updated 2021)", "(n = 183, 2019)": a date, not an author
     acronym_match = ACRONYM_RE.search(names_text)
     acronym = acronym_match.group(1) if acronym_match else None
     names_plain = ACRONYM_RE.sub("", names_text).strip(" ,")
@@ -88,7 +116,108 @@ def find_citations(text: str) -> list[InlineCitation]:
         for y in _YEAR_RE.finditer(match.group("years")):
             found.append(InlineCitation(text=match.group(0), start=match.start(), end=match.end(),
                                         names=names, year=y.group(1), et_al=et_al))
-    return sorted(found, key=lambda c: (c.start, c.year))
+    for finder in (_organisations, _cochrane, _journals, _titles, _footnotes, _people, _studies):
+        before = list(taken)  # one mention may give several (a footnote "(1, 2)")
+        for cite in finder(text):
+            if not any(s <= cite.start < e or cite.start <= s < cite.end for s, e in before):
+                found.append(cite)
+                taken.append((cite.start, cite.end))
+    return sorted(found, key=lambda c: (c.start, c.year or ""))
+
+
+_ORG = (r"NICE|the National Institute for Health and (?:Care|Clinical) Excellence|the NHS|"
+        r"the World Health Organi[sz]ation|the WHO|the American College of Physicians|"
+        r"the North American Spine Society|NASS|the Chartered Society of Physiotherapy|"
+        r"the American Academy of (?:Orthopaedic|Orthopedic) Surgeons|AAOS|the FDA|the MHRA|"
+        r"the CDC|the Mayo Clinic|the Cleveland Clinic|the American Chiropractic Association")
+_ORG_RE = re.compile(rf"\b(?P<org>{_ORG})(?:'s)?(?:\s+(?:guidelines?|guidance|recommendations?))?"
+                     r"\s+(?:\w+\s+)?(?P<verb>says?|said|advises?|advised|recommends?|recommended|states?|"
+                     r"suggests?|found|warns?|guidelines?|guidance|concluded|notes?)\b")
+_COCHRANE_RE = re.compile(r"\b(?i:an?|the|one|recent|latest)\s+(?:\w+\s+)?Cochrane\s+"
+                          r"(?:systematic\s+)?(?:review|analysis|meta-analysis)\b")
+_JOURNAL = (r"(?:the )?New England Journal of Medicine|NEJM|JAMA(?: Internal Medicine)?|"
+            r"(?:the )?Journal of the American Medical Association|(?:The )?Lancet|(?:the )?BMJ|"
+            r"(?:the )?British Medical Journal|Spine|(?:the )?European Spine Journal|Pain|"
+            r"(?:the )?Annals of Internal Medicine|(?:the )?Cochrane Library|"
+            r"(?:the )?Cochrane Database of Systematic Reviews|CMAJ|(?:the )?Canadian Medical "
+            r"Association Journal|PLOS ONE|(?:the )?Journal of Neurosurgery(?: Spine)?|"
+            r"(?:the )?Spine Journal|(?:the )?Journal of Orthopaedic & Sports Physical Therapy")
+_JOURNAL_RE = re.compile(rf"\b(?:published|reported|appearing|appeared|appears|writing|wrote)?\s*"
+                         rf"\b(?:in|by)\s+(?P<journal>{_JOURNAL})\b(?:[^.;]{{0,40}}?\b(?P<year>{YEAR})\b)?")
+# A title in quotes, introduced as one ("the study titled \u201c...\u201d"): quoted speech is not a title.
+_TITLE_RE = re.compile(r"\b(?:titled|entitled|called|named|study|trial|review|paper|article|report)"
+                       r"[,:]?\s+[\"\u201c](?P<title>[A-Z][^\"\u201d]{25,200}?)[\"\u201d]", re.I)
+_PERSON_RE = re.compile(r"\b(?:Dr\.?|Professor|Prof\.)\s+(?:[A-Z][\w.]*\s+){0,3}?(?P<name>[A-Z][a-z]{2,})\b"
+                        r"(?!\s+[A-Z])|\b(?P<said>[A-Z][a-z]{2,})\s+(?:said|says|added|explained|noted|told|wrote)\b")
+_STUDY_RE = re.compile(r"\b(?:(?:a|the|this|that|one|new|recent|latest|large|small|\w+day's)\s+){1,3}"
+                       r"(?:\w+\s+)?(?:study|studies|trial|review|meta-analysis|research)\b|"
+                       r"\bresearchers (?:\w+\s+)?(?:reported|found|say|said|concluded|showed)\b", re.I)
+_FOOTNOTE_RE = re.compile(r"\[(?P<n>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]|"
+                          r"(?<=[a-z.,;)])(?P<sup>[\u00b9\u00b2\u00b3\u2070-\u2079]+)|"
+                          r"\((?P<paren>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})+)\)|(?<=[.!?] )\((?P<single>\d{1,3})\)")
+_SUPERSCRIPT = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
+                             "0123456789")
+
+
+def _organisations(text: str):
+    for m in _ORG_RE.finditer(text):
+        org = re.sub(r"^the\s+", "", m.group("org"), flags=re.I)
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[org], year=None,
+                             kind="organisation", acronym=org if org.isupper() else None)
+
+
+def _cochrane(text: str):
+    for m in _COCHRANE_RE.finditer(text):
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=["Cochrane"],
+                             year=None, kind="cochrane")
+
+
+def _journals(text: str):
+    for m in _JOURNAL_RE.finditer(text):
+        journal = re.sub(r"^the\s+", "", m.group("journal"), flags=re.I)
+        start = m.start("journal")
+        yield InlineCitation(text=text[start:m.end()], start=start, end=m.end(), names=[journal],
+                             year=m.group("year"), kind="journal")
+
+
+def _titles(text: str):
+    for m in _TITLE_RE.finditer(text):
+        if len(m.group("title").split()) >= 5:
+            yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(),
+                                 names=[m.group("title")], year=None, kind="title")
+
+
+def _people(text: str):
+    for m in _PERSON_RE.finditer(text):
+        name = m.group("name") or m.group("said")
+        if name in ("The", "This", "That", "She", "They", "Our", "Your"):
+            continue
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[name],
+                             year=None, kind="person")
+
+
+def _studies(text: str):
+    for m in _STUDY_RE.finditer(text):
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[], year=None,
+                             kind="study")
+
+
+def _footnotes(text: str):
+    for m in _FOOTNOTE_RE.finditer(text):
+        raw = m.group("n") or m.group("paren") or m.group("single") or m.group("sup").translate(_SUPERSCRIPT)
+        for part in re.split(r"\s*[,\u2013-]\s*", raw):
+            if part.isdigit():
+                yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[],
+                                     year=None, kind="footnote", number=int(part))
+
+
+_REFERENCE_LINE = re.compile(r"^\s*(?:\[(?P<a>\d{1,3})\]|(?P<b>\d{1,3})[.)])\s+(?P<entry>\S.*)$", re.M)
+
+
+def reference_list(text: str) -> dict[int, tuple[str, int]]:
+    """The draft's own numbered reference list, if it has one: number -> (entry, offset)."""
+    return {int(m.group("a") or m.group("b")): (m.group("entry").strip(), m.start("entry"))
+            for m in _REFERENCE_LINE.finditer(text)}
 
 
 # --- resolution ---------------------------------------------------------------------------
@@ -161,9 +290,102 @@ class RefIndex:
             "where a.family_key = ? and r.year = ? order by a.ref_key", (family, year))]
         return self._load(keys)
 
-    def resolve(self, cite: InlineCitation, prefer: frozenset[str] = frozenset()) -> Resolution:
-        """Resolve one citation. ``prefer``: keys already linked to the claim the sentence
-        makes; among equally plausible wrong-year candidates, those are the likely intent."""
+    def resolve(self, cite: InlineCitation, prefer: frozenset[str] = frozenset(),
+                references: dict[int, tuple[str, int]] | None = None) -> Resolution:
+        """Resolve one citation. ``prefer``: keys linked to the claims the sentence may be
+        making; among equally plausible candidates, those are the likely intent.
+        ``references``: the draft's own numbered reference list, for footnotes."""
+        if cite.kind == "footnote":
+            return self._footnote(cite, prefer, references or {})
+        if cite.kind == "title":
+            return self._title(cite)
+        if cite.kind in ("organisation", "cochrane", "journal"):
+            return self._source(cite, prefer)
+        if cite.kind == "person":
+            found = [r.key for r in self._named([fold(cite.names[0])])]
+            return self._choose(cite, found, prefer, cite.names[0]) if found else \
+                Resolution("unknown", None, f"no study by {cite.names[0]} in the knowledge base")
+        if cite.kind == "study":
+            # "a new study found": the one study linked to the claims it may be making, if one
+            return self._choose(cite, sorted(prefer), prefer, "a study") if len(prefer) == 1 else \
+                Resolution("unknown", None, "names no study the knowledge base can look up")
+        return self._author_year(cite, prefer)
+
+    def _choose(self, cite: InlineCitation, found: list[str], prefer: frozenset[str],
+                what: str) -> Resolution:
+        linked = [k for k in found if k in prefer]
+        if cite.year_number:
+            dated = [k for k in (linked or found) if self._load([k])[0].year == cite.year_number]
+            linked = dated or linked
+        pick = linked[0] if linked else found[0] if len(found) == 1 else None
+        if pick is None and cite.kind == "organisation":
+            # "NICE advises": its guideline, when it has exactly one
+            guidelines = [k for k in found if self._design(k) == "clinical guideline"]
+            pick = guidelines[0] if len(guidelines) == 1 else None
+        if pick is None:
+            shown = ", ".join(found[:4]) + (" ..." if len(found) > 4 else "")
+            return Resolution("unknown", None, f"{what}: {len(found)} references in the knowledge base "
+                              f"({shown or 'none'}); none is linked to the claims this sentence resembles")
+        ref = self._load([pick])[0]
+        return Resolution("resolved", pick, f"{what}: {ref.display_authors} ({ref.year}). {ref.title}")
+
+    def _design(self, key: str) -> str | None:
+        row = self.conn.execute("select design from refs where key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _source(self, cite: InlineCitation, prefer: frozenset[str]) -> Resolution:
+        name = cite.names[0]
+        if cite.kind == "organisation":
+            found = [r.key for r in self._named([fold(name)] + ([cite.acronym.lower()] if cite.acronym else []))]
+            what = name
+        else:
+            pattern = "%cochrane%" if cite.kind == "cochrane" else f"%{fold(name)}%"
+            found = [k for (k,) in self.conn.execute(
+                "select key from refs where lower(journal) like ? order by key limit 200", (pattern,))]
+            what = "a Cochrane review" if cite.kind == "cochrane" else f"the journal {name}"
+        return self._choose(cite, found, prefer, what)
+
+    def _title(self, cite: InlineCitation) -> Resolution:
+        wanted = set(re.findall(r"[a-z0-9]+", fold(cite.names[0])))
+        best, best_share = None, 0.0
+        query = " OR ".join(f'"{w}"' for w in sorted(wanted) if len(w) > 3)
+        if query:
+            for key, title in self.conn.execute(
+                    "select r.key, r.title from refs_fts join refs r on r.rowid = refs_fts.rowid "
+                    "where refs_fts match ? order by rank limit 20", (f"title : ({query})",)):
+                have = set(re.findall(r"[a-z0-9]+", fold(title or "")))
+                share = len(wanted & have) / max(len(wanted | have), 1)
+                if share > best_share:
+                    best, best_share = key, share
+        if best and best_share >= 0.8:
+            return Resolution("resolved", best, f"the title of {best}")
+        if best and best_share >= 0.5:
+            return Resolution("mismatch", best, f"a title close to that of {best} (not the same)")
+        return Resolution("unknown", None, "no study with this title in the knowledge base")
+
+    def _footnote(self, cite: InlineCitation, prefer: frozenset[str],
+                  references: dict[int, tuple[str, int]]) -> Resolution:
+        entry = references.get(cite.number)
+        if entry is None:
+            return Resolution("unknown", None, f"footnote {cite.number}: the draft has no numbered "
+                              "reference list to look it up in")
+        text, offset = entry
+        inner = [c for c in find_citations(text) if c.kind == "author-year"]
+        if not inner:
+            # A reference-list entry, e.g. Vancouver: "Vroomen PC, de Krom MC, ... N Engl J Med. 1999."
+            author = re.match(r"^\s*(?P<family>(?:(?:de|van|von|der|den|da|di|le|la|du|del)\s+)*"
+                              r"[A-Z][\w'\u2019-]+)(?:,?\s+[A-Z]{1,3}\b|,)", text)
+            year = _YEAR_RE.search(text)
+            if author and year:
+                inner = [InlineCitation(text, offset, offset + len(text), [author.group("family")],
+                                        year.group(1))]
+        if inner:
+            found = self._author_year(inner[0], prefer)
+            return Resolution(found.status, found.key, f"footnote {cite.number} ({text[:80]}): {found.detail}")
+        title = self._title(InlineCitation(text, offset, offset + len(text), [text], None, kind="title"))
+        return Resolution(title.status, title.key, f"footnote {cite.number}: {title.detail}")
+
+    def _author_year(self, cite: InlineCitation, prefer: frozenset[str] = frozenset()) -> Resolution:
         first = fold(cite.names[0])
         names = [first] + ([cite.acronym.lower()] if cite.acronym else [])
         # Usually a reference by that name from that year exists: read only those.

@@ -25,12 +25,16 @@ class Sentence:
     start: int
     end: int
     text: str
+    block: str = "paragraph"  # heading | item | quote | paragraph: the block it stands in
+    alone: bool = False  # the sentence is its block's whole text (a line of its own)
+    lead_in: str | None = None  # for a list item: the line that introduces the list ("Avoid:")
 
 
 class _HTMLText(HTMLParser):
     BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
               "article", "blockquote", "ul", "ol", "table", "header", "footer"}
     SKIP = {"script", "style", "noscript", "template", "head"}
+    HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -41,7 +45,9 @@ class _HTMLText(HTMLParser):
         if tag in self.SKIP:
             self._skip += 1
         elif tag in self.BLOCKS:
-            self.parts.append("\n")
+            # Headings and list items keep a Markdown marker: the sentence roles need them.
+            marker = "# " if tag in self.HEADINGS else "- " if tag == "li" else ""
+            self.parts.append("\n\n" + marker if marker else "\n")
 
     def handle_endtag(self, tag):
         if tag in self.SKIP:
@@ -104,9 +110,12 @@ def decode_draft(data: bytes) -> tuple[str, list[str]]:
 # Blocks: blank lines, list items, headings, quotes; and a single line break that ends a
 # sentence or heading-like line (web captures put each heading or item on its own line), i.e.
 # after closing punctuation or before a capital letter. A soft-wrapped sentence continues.
-_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022]\s|\d+[.)]\s|#{1,6}\s|>\s))|"
+_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022\u25cf\u25aa]\s|\d+[.)]\s|#{1,6}\s|>\s))|"
                           r"(?<=[.!?:;\"\u201d\u2019)])\n|\n(?=\s*[A-Z0-9\u201c\"])")
-_MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+\u2022]\s+|\d+[.)]\s+|>\s*)")
+_MD_PREFIX = re.compile(r"^\s*(?:(?P<heading>#{1,6}\s+)|(?P<item>[-*+\u2022\u25cf\u25aa]\s+|\d+[.)]\s+)|"
+                        r"(?P<quote>>\s*))")
+_LEADING_NOTE = re.compile(r"^(?:\(\s*\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\s*\)|\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\])")
+_END_PUNCT = re.compile(r"[.!?\"\u201d\u2019)]\s*$")
 # pysbd's Segmenter keeps the text being split on the instance (segment() sets
 # self.original_text, then reads it back), so each thread needs its own: Datasette runs the
 # check engine in several threads at once.
@@ -114,33 +123,69 @@ _local = threading.local()
 
 
 def _blocks(text: str):
-    start = 0
+    """(start, block text, whether a blank line came before it)."""
+    start, blank = 0, True
     for match in _BLOCK_SPLIT.finditer(text):
-        yield start, text[start:match.start()]
+        yield start, text[start:match.start()], blank
+        blank = match.group(0).count("\n") > 1
         start = match.end()
-    yield start, text[start:]
+    yield start, text[start:], blank
+
+
+def _is_item_like(block: str) -> bool:
+    """A short line with no closing punctuation reads as a list item (or a heading)."""
+    return len(block.split()) <= 14 and not _END_PUNCT.search(block)
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences with offsets into ``text``. Paragraphs, list items and headings are split
-    first, so a heading never merges into the next sentence; pysbd splits within them."""
+    """Sentences with offsets into ``text``, each knowing the block it stands in. Paragraphs,
+    list items and headings are split first, so a heading never merges into the next
+    sentence; pysbd splits within them. A list item remembers the line that introduced its
+    list ("Avoid:"), which a web capture often gives as plain lines after it."""
     segmenter = getattr(_local, "segmenter", None)
     if segmenter is None:
         segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=False)
     out: list[Sentence] = []
     flat = text.replace("\n", " ")
-    for block_start, block in _blocks(text):
+    lead_in: str | None = None
+    for block_start, block, after_blank in _blocks(text):
+        if not block.strip():
+            continue
         prefix = _MD_PREFIX.match(block)
         skip = prefix.end() if prefix else 0
+        kind = (prefix.lastgroup if prefix else None) or "paragraph"
+        body = block[skip:].strip()
+        if body.endswith(":") and kind != "heading":
+            kind, lead_in = "paragraph", None  # a lead-in itself: it introduces what follows
+        elif kind == "item" or (lead_in and kind == "paragraph" and not after_blank
+                                and _is_item_like(body)):
+            kind = "item"
+        else:
+            lead_in = None
         cursor = block_start + skip
-        for piece in segmenter.segment(block[skip:].replace("\n", " ")):
-            piece = piece.strip()
-            if not piece:
-                continue
+        pieces = [p.strip() for p in segmenter.segment(block[skip:].replace("\n", " ")) if p.strip()]
+        for piece in pieces:
+            note = _LEADING_NOTE.match(piece)
+            if note and out and block_start <= out[-1].start:
+                # "... was equivocal. (4, 5)": the footnote belongs to the sentence before it
+                prev = out[-1]
+                found = flat.find(note.group(0), prev.end)
+                if found >= 0 and not flat[prev.end:found].strip():
+                    end = found + len(note.group(0))
+                    out[-1] = Sentence(prev.index, prev.start, end, text[prev.start:end], prev.block,
+                                       prev.alone, prev.lead_in)
+                    cursor = end
+                    piece = piece[note.end():].strip()
+                    if not piece:
+                        continue
             # pysbd returns the text unchanged (clean=False): find it to get exact offsets.
             found = flat.find(piece, cursor)
             if found < 0:
                 continue
-            out.append(Sentence(len(out), found, found + len(piece), text[found:found + len(piece)]))
+            out.append(Sentence(len(out), found, found + len(piece), text[found:found + len(piece)],
+                                block=kind, alone=len(pieces) == 1,
+                                lead_in=lead_in if kind == "item" else None))
             cursor = found + len(piece)
+        if body.endswith(":") and kind == "paragraph":
+            lead_in = body
     return out

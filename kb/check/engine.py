@@ -1,278 +1,251 @@
-"""Fact-check a draft against the knowledge base: the one engine behind `kb check` and `/-/check`.
+"""Fact-check a draft against the knowledge base: the one pipeline behind `kb check`, the
+`/-/check` page and `/-/check.json`.
 
-For each sentence: which claims it makes (FTS5 candidates over normalised claim wording and
-article quotes, reranked by an IDF-weighted overlap in which topic aliases count as shared
-words), what the evidence says about them, which inline citations it gives and whether they
-resolve, and whether it needs a source. The result is a plain dict whose shape is documented
-in docs/check-json.md and is what `--format json` prints.
+For each sentence, in order (each step a module of its own):
+
+1. roles       what the sentence is: only assertions are checked (a list item with its lead-in);
+2. candidates  the known claims it resembles (lexical, over statements, quotes and findings);
+3. stance      what it says about each: asserts, denies, calls it a myth, or only shares its topic;
+4. verdict     what the evidence says about the sentence (claim verdict x stance), and whether its
+               figures agree with the knowledge base's;
+5. citations   the sources it gives, resolved, and whether the knowledge base records them as
+               supporting what the sentence says;
+6. report      flags, the fix for each, and the summary (kb.check.report).
+
+The result is a plain dict whose shape is documented in docs/check-json.md.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import sqlite3
-from collections import Counter
 
+from .. import vocab
 from ..cite_format import DEFAULT_STYLE
 from ..db import rows as _rows
 from ..references import stored_or_formatted
-from .citations import RefIndex, find_citations
-from .draft import split_sentences
+from ..text import fold
 from ..vocab import DESIGN_RANK
-from ..text import AliasMatcher, fold, stem, tokens, topic_token, weight, words
+from . import figures as figs
+from .candidates import Candidates
+from .citations import RefIndex, find_citations, reference_list
+from .draft import split_sentences
+from .report import CLAIM_LIKE, attention, sentence_flags, summary
+from .roles import reference_list_start, role, with_context
+from .stance import stance, strength
+from .verdict import sentence_verdict
 
-SCHEMA_VERSION = 1
-MATCH_THRESHOLD = 0.30  # below this a sentence is reported as matching nothing
+SCHEMA_VERSION = 2
+FLAGS = vocab.CHECK_FLAGS
+DEFAULT_FAIL_ON = vocab.DEFAULT_FAIL_ON
 MAX_MATCHES = 3
-RELATIVE_CUTOFF = 0.6  # further matches must score at least this share of the best one
-QUOTE_FACTOR = 0.9  # matching an article quote counts a little less than the statement
-CANDIDATES = 40
-COMMON_SHARE = 0.25  # tokens in more than this share of claims are not used to find candidates
-POSTING_BUDGET = 800  # candidate search reads at most about this many postings (rarest terms first)
-AND_TERMS = 5  # when no term is rarer than the budget, candidates must have the rarest few
-
-FLAGS = {
-    "contradicted": "makes a claim that the evidence contradicts",
-    "unsupported": "makes a claim the knowledge base found no adequate evidence for",
-    "overstated": "states a claim more strongly than the evidence allows",
-    "unresolved-citation": "cites a study that is not in the knowledge base",
-    "citation-mismatch": "cites a real study with the wrong year or authors",
-    "citation-does-not-support": "cites a study that does not support the claim made",
-    "needs-source": "makes a claim-like statement with no citation and no match in the knowledge base",
-    "cites-withdrawn-study": "cites a study that has been retracted or superseded",
-}
-DEFAULT_FAIL_ON = ("contradicted", "unsupported", "unresolved-citation", "citation-mismatch",
-                   "citation-does-not-support", "cites-withdrawn-study")
-
-CLAIM_LIKE = [
-    (re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent|per cent)|\b\d+\s+(?:in|out of)\s+\d+\b", re.I),
-     "gives a figure"),
-    (re.compile(r"\b(?:research|studies|study|evidence|science|scientists|experts|trials?|data|"
-                r"doctors)\s+(?:\w+\s+){0,2}(?:shows?|showed|proves?|proven|suggests?|found|finds|"
-                r"confirms?|demonstrates?|says)\b|\b(?:clinically|scientifically)\s+proven\b|"
-                r"\bstudies\b", re.I), "appeals to research"),
-    (re.compile(r"\b(?:causes?|caused|leads? to|results? in|prevents?|cures?|heals?|relieves?|"
-                r"reduces?|increases?|worsens?|triggers?|eliminates?|reverses?|fixes|guarantees?)\b|"
-                r"\bmakes?\b.{0,40}\b(?:worse|better)\b", re.I), "makes a causal claim"),
-    (re.compile(r"\b(?:most|majority of|all|every|always|never|no one)\b.{0,30}\b(?:people|patients|"
-                r"cases|sufferers)\b", re.I), "generalises about people"),
-]
+EVIDENCE_SHOWN = 3
+TOPIC_PENALTY = 0.85  # a candidate the sentence only shares a subject with ranks below a clear one
+# A sentence whose stance rests on shared words alone (no agreeing or opposing word, no
+# negation) is taken to make the claim only when it shares this much of its wording.
+PLAIN_MATCH = 0.40
+CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
+_FLIP = {"supports": "contradicts", "contradicts": "supports"}
+
+__all__ = ["CLAIM_LIKE", "Checker", "DEFAULT_FAIL_ON", "FLAGS", "SCHEMA_VERSION"]
 
 
 class Checker:
-    """Holds what matching needs from one knowledge-base database connection."""
+    """Holds what checking needs from one knowledge-base database connection."""
 
     def __init__(self, conn: sqlite3.Connection, style: str = DEFAULT_STYLE):
         self.conn = conn
         self.style = style
-        self.n_claims = conn.execute("select count(*) from claims").fetchone()[0]
-        aliases: dict[str, list[str]] = {}
-        self.topic_labels: dict[str, str] = {}
-        for topic_id, label in conn.execute("select id, label from topics"):
-            aliases.setdefault(topic_id, []).append(label)
-            self.topic_labels[topic_id] = label
-        for topic_id, alias in conn.execute("select topic_id, alias from topic_aliases"):
-            aliases.setdefault(topic_id, []).append(alias)
-        self.matcher = AliasMatcher(aliases)
+        self.candidates = Candidates(conn)
         self.refs = RefIndex(conn)
         self.known_checks: dict[str, list[dict]] = {}
         for row in _rows(conn, "select as_written, ref_key, status, reason, claim_id, article_id "
                                "from citation_checks"):
             self.known_checks.setdefault(_citation_key(row["as_written"]), []).append(row)
 
-    # --- matching ---------------------------------------------------------------------------
-
-    def _df(self, toks: set[str]) -> dict[str, int]:
-        if not toks:
-            return {}
-        marks = ",".join("?" * len(toks))
-        return dict(self.conn.execute(
-            f"select term, doc from claim_terms where term in ({marks})", sorted(toks)))
-
-    def _candidates(self, query: str) -> list[str]:
-        return [r[0] for r in self.conn.execute(
-            "select claim_id from claim_search_fts join claim_search on "
-            "claim_search.rowid = claim_search_fts.rowid where claim_search_fts match ? "
-            "order by rank limit ?", (query, CANDIDATES))]
-
+    # kept for callers of the first engine (kb add-article proposals, tests)
     def match(self, text: str) -> list[dict]:
-        toks = set(tokens(text, self.matcher))
-        if not toks or not self.n_claims:
-            return []
-        df = self._df(toks)
-        n = self.n_claims
-        weights = {t: weight(t, df.get(t, 0), n) for t in toks}
-        known = [t for t in toks if df.get(t)]
-        if not known:
-            return []
-        # Find candidates by the sentence's rarest terms: they decide which claims it can be
-        # about, and reading the long posting lists of common terms is what makes a large
-        # knowledge base slow. Common terms still count when candidates are scored.
-        query_terms, postings = [], 0
-        for t in sorted(known, key=lambda t: (df[t], t)):
-            if query_terms and (postings + df[t] > POSTING_BUDGET or df[t] > max(COMMON_SHARE * n, 2)):
-                break
-            query_terms.append(t)
-            postings += df[t]
-        if df[query_terms[0]] <= POSTING_BUDGET:
-            candidates = self._candidates(" OR ".join(f'"{t}"' for t in sorted(query_terms)))
-        else:
-            # Not one rare term (every word is common in a large knowledge base): ranking
-            # every claim that has the rarest word is what would be slow, so require the
-            # rarest few together, then fewer if nothing has them all.
-            rarest = sorted(known, key=lambda t: (df[t], t))[:AND_TERMS]
-            candidates = []
-            while rarest and not candidates:
-                candidates = self._candidates(" AND ".join(f'"{t}"' for t in rarest))
-                rarest = rarest[:-1] if len(rarest) > 2 else []
-        if not candidates:
-            return []
-        marks = ",".join("?" * len(candidates))
-        texts: dict[str, list[tuple[str, set[str], float]]] = {}
-        for claim_id, source, toks_text, norm in self.conn.execute(
-                f"select claim_id, source, tokens, norm from claim_texts where claim_id in ({marks})",
-                candidates):
-            texts.setdefault(claim_id, []).append((source, set(toks_text.split()), norm))
-        total = sum(weights.values())
-        scored = []
-        for claim_id, claim_texts in texts.items():
-            best = (0.0, None, set())
-            for source, claim_tokens, norm in claim_texts:
-                shared = toks & claim_tokens
-                if not shared or not norm:
-                    continue
-                sim = sum(weights[t] for t in shared) / math.sqrt(total * norm)
-                if source != "statement":
-                    sim *= QUOTE_FACTOR
-                if sim > best[0]:
-                    best = (sim, source, shared)
-            if best[0] > 0:
-                scored.append((round(best[0], 4), claim_id, best[1], best[2]))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        if not scored or scored[0][0] < MATCH_THRESHOLD:
-            return []
-        top = scored[0][0]
-        kept = [s for s in scored if s[0] >= max(MATCH_THRESHOLD, RELATIVE_CUTOFF * top)]
-        return [{"claim_id": c, "score": s, "source": src, "shared": sh, "weights": weights}
-                for s, c, src, sh in kept[:MAX_MATCHES]]
-
-    def _reason(self, text: str, shared: set[str], weights: dict[str, float], source: str) -> str:
-        surface: dict[str, str] = {}
-        for w in words(text):
-            surface.setdefault(stem(w), w)
-        hits = {topic_token(h.topic): h for h in self.matcher.find(text)}
-        parts = []
-        for token in sorted(shared, key=lambda t: (-weights[t], t)):
-            if token in hits:
-                hit = hits[token]
-                label = self.topic_labels.get(hit.topic, hit.topic)
-                via = f" via \u201c{hit.alias}\u201d" if fold(hit.alias) != fold(label) else ""
-                parts.append(f"topic {label}{via}")
-            elif not token.startswith("topic"):
-                parts.append(f"\u201c{surface.get(token, token)}\u201d")
-        where = "the claim statement" if source == "statement" else f"an article's wording ({source})"
-        return f"shares {', '.join(parts[:6])}; closest to {where}"
-
-    # --- report -----------------------------------------------------------------------------
+        return [{"claim_id": c.claim_id, "score": c.score} for c in self.candidates.find(text)]
 
     def check(self, text: str, fail_on: tuple[str, ...] = DEFAULT_FAIL_ON) -> dict:
         sentences = split_sentences(text)
-        raw_matches, cites_by_sentence = [], []
         all_cites = find_citations(text)
+        references = reference_list(text)
+        list_start = reference_list_start(sentences)
+        staged = []
         for sentence in sentences:
             cites = [c for c in all_cites if sentence.start <= c.start < sentence.end]
-            cites_by_sentence.append(cites)
-            plain = sentence.text
-            for c in sorted(cites, key=lambda c: -c.start):  # citations are not claim wording
-                s, e = c.start - sentence.start, c.end - sentence.start
-                plain = plain[:s] + " " + plain[e:]
-            raw_matches.append((plain, self.match(plain)))
+            sentence_role, role_cue = role(sentence)
+            if list_start is not None and sentence.index > list_start:
+                sentence_role, role_cue, cites = "navigation", "in the draft's reference list", []
+            checked = with_context(sentence)
+            plain = _without(checked, sentence, cites)
+            found = self.candidates.find(plain) if sentence_role == "assertion" else []
+            staged.append((sentence, sentence_role, role_cue, plain, cites, found))
 
-        claim_ids = sorted({m["claim_id"] for _, ms in raw_matches for m in ms})
+        claim_ids = sorted({c.claim_id for *_, found in staged for c in found})
         claims = self._claims(claim_ids)
-        linked = {cid: frozenset(e["ref_key"] for e in claim["evidence_all"])
-                  for cid, claim in claims.items()}
+        formatted_keys = {e["ref_key"] for claim in claims.values() for e in claim["evidence"]}
         resolutions = {}
-        for cites, (_, matches) in zip(cites_by_sentence, raw_matches):
-            prefer = frozenset().union(*(linked[m["claim_id"]] for m in matches))
+        for sentence, _, _, _, cites, found in staged:
+            prefer = frozenset().union(*(claims[c.claim_id]["linked"] for c in found))
             for c in cites:
-                resolutions[(c.start, c.year)] = self.refs.resolve(c, prefer)
-        keys = {k for ev in claims.values() for k in (e["ref_key"] for e in ev["evidence"])}
-        keys |= {r.key for r in resolutions.values() if r.key}
-        formatted = stored_or_formatted(self.conn, sorted(keys), self.style)
+                resolutions[(c.start, c.year, c.number)] = self.refs.resolve(c, prefer, references)
+        formatted_keys |= {r.key for r in resolutions.values() if r.key}
+        formatted = stored_or_formatted(self.conn, sorted(formatted_keys), self.style)
 
-        out_sentences = []
-        for sentence, (plain, matches), cites in zip(sentences, raw_matches, cites_by_sentence):
-            out_matches = []
-            for m in matches:
-                claim = claims[m["claim_id"]]
-                out_matches.append({
-                    "claim_id": m["claim_id"], "statement": claim["statement"],
-                    "verdict": claim["verdict"], "certainty": claim["certainty"], "score": m["score"],
-                    "reason": self._reason(plain, m["shared"], m["weights"], m["source"]),
-                    "reasoning": claim["reasoning"],
-                    "evidence": [dict(e, citation=formatted.get(e["ref_key"])) for e in claim["evidence"]],
-                })
-            out_cites = [self._citation_report(c, resolutions[(c.start, c.year)], out_matches,
-                                               formatted) for c in cites]
-            out_sentences.append({
+        out = []
+        for sentence, sentence_role, role_cue, plain, cites, found in staged:
+            cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
+            judged = [self._judge(plain, c, claims[c.claim_id], cited_keys, formatted) for c in found]
+            judged.sort(key=lambda m: -m.pop("rank_score"))
+            # A claim the sentence clearly asserts or denies is a match; one it only shares a
+            # subject with is a related claim, shown as such and never given a verdict.
+            matches = [m for m in judged if m["stance"] != "topic"][:MAX_MATCHES]
+            related = [_related(m) for m in judged if m["stance"] == "topic"][:MAX_MATCHES]
+            top = matches[0] if matches else None
+            out_cites = [self._citation(c, resolutions[(c.start, c.year, c.number)], judged, top,
+                                        formatted) for c in cites]
+            record = {
                 "index": sentence.index, "text": sentence.text, "start": sentence.start,
-                "end": sentence.end, "matches": out_matches, "citations": out_cites,
-                "flags": self._flags(plain, out_matches, out_cites),
-            })
-        return {"schema_version": SCHEMA_VERSION, "sentences": out_sentences,
-                "summary": _summary(out_sentences, fail_on)}
+                "end": sentence.end, "role": sentence_role, "role_cue": role_cue,
+                "context": sentence.lead_in if sentence.block == "item" else None,
+                "matches": matches, "related": related, "citations": out_cites,
+                "verdict": top["sentence_verdict"] if top else "unsure" if related else None,
+                "verdict_reason": top["verdict_reason"] if top else
+                related[0]["stance_cue"] if related else None,
+            }
+            if sentence_role == "assertion" and not top and not related:
+                reasons = [why for rx, why in CLAIM_LIKE if rx.search(plain)]
+                if reasons:
+                    record["verdict"] = "unknown"
+                    record["verdict_reason"] = ("it makes a checkable claim ("
+                                                + "; ".join(reasons) + ") the knowledge base does not hold")
+            record["flags"] = sentence_flags(record, plain) if sentence_role == "assertion" else []
+            out.append(record)
+        report = {"schema_version": SCHEMA_VERSION, "sentences": out}
+        report["attention"] = attention(out)
+        report["summary"] = summary(out, fail_on)
+        return report
+
+    # --- steps 3 and 4 for one candidate ---------------------------------------------------
+
+    def _judge(self, plain: str, cand, claim: dict, cited_keys: set[str],
+               formatted: dict[str, str]) -> dict:
+        st = stance(plain, claim["statement"], cand.shares_content,
+                    treatment=claim["claim_type"] == "treatment-effect")
+        sentence_topics = {t for t in cand.weights if t.startswith("topic")}
+        if sentence_topics and not any(t.startswith("topic") for t in cand.shared) and \
+                st.stance != "topic" and claim["topics_n"]:
+            # The sentence is about something else ("exercise does not help" is not about bed
+            # rest, whatever else the wording shares).
+            st = type(st)("topic", "shares wording but not the subject: the sentence is about "
+                                   "another topic")
+        backing = sorted(k for k in cited_keys if claim["stances"].get(k) == "supports")
+        if st.stance == "topic" and backing:
+            # Citing a study the knowledge base links as support, on the claim's subject, is
+            # taken as making the claim.
+            st = type(st)("asserts", f"cites {backing[0]}, which supports the claim")
+        if st.stance != "topic" and not st.clear and cand.score < PLAIN_MATCH and not backing:
+            st = type(st)("topic", "shares some of its wording, but nothing in the sentence says "
+                                   "the same or the opposite")
+        verdict, why = sentence_verdict(claim["verdict"], st.stance, strength(plain)[0],
+                                        strength(claim["statement"])[0])
+        sentence_figures = figs.figures(plain)
+        agrees, differs = figs.compare(sentence_figures, claim["figures"]) if sentence_figures else (None, None)
+        rank = cand.score * (TOPIC_PENALTY if st.stance == "topic" else 1.0)
+        if cited_keys & claim["linked"]:
+            rank *= CITED_BONUS
+        return {
+            "claim_id": cand.claim_id, "statement": claim["statement"],
+            "claim_verdict": claim["verdict"], "certainty": claim["certainty"],
+            "score": cand.score, "reason": self.candidates.reason(plain, cand),
+            "stance": st.stance, "stance_cue": st.cue,
+            "sentence_verdict": verdict, "verdict_reason": why,
+            "figures": [f.words for f in sentence_figures],
+            "figure_agrees": agrees, "figure_note": differs,
+            "reasoning": claim["reasoning"], "searched_for": claim["searched_for"],
+            "evidence": [dict(e, citation=formatted.get(e["ref_key"])) for e in claim["evidence"]],
+            "rank_score": rank,
+        }
 
     def _claims(self, claim_ids: list[str]) -> dict[str, dict]:
         if not claim_ids:
             return {}
         marks = ",".join("?" * len(claim_ids))
         claims = {r["id"]: dict(r, evidence=[]) for r in _rows(
-            self.conn, f"select id, statement, verdict, certainty, reasoning from claims "
-                       f"where id in ({marks})", claim_ids)}
+            self.conn, f"select id, statement, claim_type, verdict, certainty, reasoning, searched_for, "
+                       f"json_array_length(topics) as topics_n from claims where id in ({marks})",
+            claim_ids)}
         for e in _rows(self.conn,
                        "select e.claim_id, e.ref_key, e.stance, e.directness, e.finding, r.design, "
                        "r.year, r.doi, r.pmid, r.url, r.status as ref_status from evidence e "
                        "join refs r on r.key = e.ref_key "
                        f"where e.claim_id in ({marks})", claim_ids):
             claims[e.pop("claim_id")]["evidence"].append(e)
-        for claim in claims.values():
+        not_supporting = {}
+        for claim_id, key in self.conn.execute(
+                f"select claim_id, ref_key from citation_checks where claim_id in ({marks}) "
+                "and status = 'does-not-support' and ref_key is not null", claim_ids):
+            not_supporting.setdefault(claim_id, set()).add(key)
+        for claim_id, claim in claims.items():
             claim["evidence"].sort(key=lambda e: (_STANCE_RANK.get(e["stance"], 3),
                                                   _DIRECTNESS_RANK.get(e["directness"], 3),
                                                   DESIGN_RANK.get(e["design"], 4),
                                                   -(e["year"] or 0), e["ref_key"]))
-            claim["evidence_all"] = list(claim["evidence"])
-            del claim["evidence"][3:]
+            claim["stances"] = {e["ref_key"]: e["stance"] for e in claim["evidence"]}
+            claim["stances"].update({k: "does-not-support" for k in not_supporting.get(claim_id, ())
+                                     if k not in claim["stances"]})
+            claim["linked"] = frozenset(claim["stances"])
+            claim["figures"] = [f for text in [claim["statement"], *(e["finding"] for e in claim["evidence"])]
+                                for f in figs.figures(text)]
+            del claim["evidence"][EVIDENCE_SHOWN:]
             for e in claim["evidence"]:
                 e["links"] = _links(e)
         return claims
 
-    def _citation_report(self, cite, resolution, matches, formatted) -> dict:
+    # --- step 5 ------------------------------------------------------------------------------
+
+    def _citation(self, cite, resolution, matches: list[dict], top: dict | None,
+                  formatted: dict[str, str]) -> dict:
+        """The citation resolved, and what the knowledge base records of the cited study for
+        every claim the sentence may be making, read in the sentence's direction (a study that
+        contradicts a claim supports a sentence that denies it)."""
+        for_claims = []
+        if resolution.key:
+            for m in matches:
+                recorded = self._stance_of(m["claim_id"], resolution.key)
+                if recorded is None:
+                    continue
+                effective = _FLIP.get(recorded, recorded) if m["stance"] in ("denies", "myth") else recorded
+                for_claims.append({"claim_id": m["claim_id"], "recorded": recorded,
+                                   "for_sentence": effective})
         supports = None
-        if resolution.key and matches:
-            top = matches[0]
-            stances = {e["ref_key"]: e["stance"] for e in top["evidence"]}
-            stance = stances.get(resolution.key) or self._stance(top["claim_id"], resolution.key)
-            supports = stance or "not-linked"
-        known = [
-            {"article_id": k["article_id"], "status": k["status"], "ref_key": k["ref_key"],
-             "reason": k["reason"]}
-            for k in self.known_checks.get(_citation_key(cite.text), [])[:1]]
+        if resolution.key and top:
+            mine = next((f for f in for_claims if f["claim_id"] == top["claim_id"]), None)
+            supports = mine["for_sentence"] if mine else "not-linked"
+        known = [{"article_id": k["article_id"], "status": k["status"], "ref_key": k["ref_key"],
+                  "claim_id": k["claim_id"], "reason": k["reason"]}
+                 for k in self.known_checks.get(_citation_key(cite.text), [])[:1]]
         ref_status = None
         if resolution.key:
-            row = self.conn.execute("select status, status_note from refs where key = ?",
+            row = self.conn.execute("select status, status_note, superseded_by from refs where key = ?",
                                     (resolution.key,)).fetchone()
-            ref_status = {"status": row[0], "note": row[1]} if row and row[0] else None
-        return {"text": cite.text, "start": cite.start, "end": cite.end, "names": cite.names,
-                "year": cite.year, "status": resolution.status, "key": resolution.key,
-                "detail": resolution.detail, "reference": formatted.get(resolution.key),
-                "supports_claim": supports, "known_check": known[0] if known else None,
+            ref_status = {"status": row[0], "note": row[1], "superseded_by": row[2]} if row and row[0] else None
+        # A footnote can only be checked against the draft's own reference list.
+        formal = cite.formal and not (cite.kind == "footnote" and "no numbered reference list"
+                                      in resolution.detail)
+        return {"text": cite.text, "start": cite.start, "end": cite.end, "kind": cite.kind,
+                "formal": formal, "names_a_source": cite.names_a_source, "names": cite.names,
+                "year": cite.year,
+                "status": resolution.status, "key": resolution.key, "detail": resolution.detail,
+                "reference": formatted.get(resolution.key), "supports_claim": supports,
+                "for_claims": for_claims, "known_check": known[0] if known else None,
                 "ref_status": ref_status}
 
-    def _stance(self, claim_id: str, ref_key: str) -> str | None:
+    def _stance_of(self, claim_id: str, ref_key: str) -> str | None:
         row = self.conn.execute("select stance from evidence where claim_id = ? and ref_key = ?",
                                 (claim_id, ref_key)).fetchone()
         if row:
@@ -282,38 +255,21 @@ class Checker:
                                 (claim_id, ref_key)).fetchone()
         return "does-not-support" if row else None
 
-    def _flags(self, plain: str, matches: list[dict], cites: list[dict]) -> list[dict]:
-        flags = []
-        if matches and matches[0]["verdict"] in ("contradicted", "unsupported", "overstated"):
-            verdict = matches[0]["verdict"]
-            flags.append({"code": verdict, "message": f"{FLAGS[verdict]}: {matches[0]['statement']}"})
-        for c in cites:
-            if c["status"] == "unknown":
-                flags.append({"code": "unresolved-citation", "message": f"{c['text']}: {c['detail']}"})
-            elif c["status"] == "mismatch":
-                flags.append({"code": "citation-mismatch", "message": f"{c['text']}: {c['detail']}"})
-            if c["ref_status"] and c["ref_status"]["status"] in ("retracted", "superseded"):
-                flags.append({"code": "cites-withdrawn-study",
-                              "message": f"{c['text']}: {c['key']} is {c['ref_status']['status']}: "
-                                         f"{c['ref_status']['note']}"})
-            if c["supports_claim"] in ("contradicts", "does-not-support"):
-                flags.append({"code": "citation-does-not-support",
-                              "message": f"{c['text']}: the knowledge base records that {c['key']} "
-                                         f"{'contradicts' if c['supports_claim'] == 'contradicts' else 'does not support'} "
-                                         f"this claim"})
-        if not cites:
-            reasons = [why for rx, why in CLAIM_LIKE if rx.search(plain)]
-            if reasons and not matches:
-                flags.append({"code": "needs-source",
-                              "message": f"{FLAGS['needs-source']} ({'; '.join(reasons)})"})
-            elif matches and set(reasons) & {"gives a figure", "appeals to research"}:
-                # A figure or "research shows" needs a citation even when it resembles a known
-                # claim; and the match may be the claim's opposite, so the writer should check.
-                flags.append({"code": "needs-source",
-                              "message": "gives a figure or appeals to research without a citation; "
-                                         "check that it says what the matched claim says and cite "
-                                         "that claim's evidence"})
-        return flags
+
+def _related(m: dict) -> dict:
+    return {k: m[k] for k in ("claim_id", "statement", "claim_verdict", "certainty", "score",
+                              "reason", "stance", "stance_cue")}
+
+
+def _without(checked: str, sentence, cites) -> str:
+    """The checked text with formal citations blanked out: they are not claim wording."""
+    offset = len(checked) - len(sentence.text)  # a lead-in and a space precede an item's text
+    plain = checked
+    for c in sorted(cites, key=lambda c: -c.start):
+        if c.kind in ("author-year", "footnote"):
+            s, e = offset + c.start - sentence.start, offset + c.end - sentence.start
+            plain = plain[:s] + " " + plain[e:]
+    return plain
 
 
 def _citation_key(text: str) -> str:
@@ -329,20 +285,3 @@ def _links(e: dict) -> dict:
     if e.get("url"):
         links["url"] = e["url"]
     return links
-
-
-def _summary(sentences: list[dict], fail_on: tuple[str, ...]) -> dict:
-    flags = Counter(f["code"] for s in sentences for f in s["flags"])
-    verdicts = Counter(s["matches"][0]["verdict"] for s in sentences if s["matches"])
-    citations = Counter(c["status"] for s in sentences for c in s["citations"])
-    failing = sorted(code for code in flags if code in fail_on)
-    return {
-        "sentences": len(sentences),
-        "sentences_matched": sum(1 for s in sentences if s["matches"]),
-        "claims_by_verdict": dict(sorted(verdicts.items())),
-        "citations_by_status": dict(sorted(citations.items())),
-        "flags": dict(sorted(flags.items())),
-        "fail_on": list(fail_on),
-        "needs_attention": bool(failing),
-        "failing_flags": failing,
-    }

@@ -4,7 +4,7 @@ Datasette sees the request."""
 from datasette import hookimpl
 
 
-WRITABLE_PATHS = {"/-/check"}  # the only POST: a form that reads the database
+WRITABLE_PATHS = {"/-/check", "/-/check.json"}  # the only POSTs: the checker, which reads the database
 MAX_BODY_BYTES = 2_500_000
 
 

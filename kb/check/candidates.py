@@ -1,0 +1,158 @@
+"""Step 2 of the check: the known claims a sentence may be making, best first.
+
+The build stores each claim's statement, every article quote that makes it and every evidence
+finding about it as normalised tokens (kb.text: Snowball stems, writers' synonyms, topic
+aliases as one token each), with an FTS5 index over them. A sentence's rarest terms find
+candidates through FTS5, reading at most about POSTING_BUDGET postings (when every word is
+common, claims holding its rarest few words together); candidates are scored by IDF-weighted
+overlap (cosine over token sets, a shared topic counting double), best of the claim's texts.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass
+
+from ..text import AliasMatcher, fold, stem, tokens, topic_token, weight, words
+
+MATCH_THRESHOLD = 0.30  # below this a sentence is reported as matching nothing
+MAX_CANDIDATES = 5
+RELATIVE_CUTOFF = 0.6  # further candidates must score at least this share of the best one
+QUOTE_FACTOR = 0.9  # an article quote counts a little less than the statement
+FINDING_FACTOR = 0.8  # an evidence finding (study wording) a little less again
+CANDIDATES = 40
+COMMON_SHARE = 0.25  # tokens in more than this share of claims are not used to find candidates
+POSTING_BUDGET = 800  # candidate search reads at most about this many postings (rarest terms first)
+AND_TERMS = 5  # when no term is rarer than the budget, candidates must have the rarest few
+
+
+def similarity(shared: float, sentence_total: float, claim_total: float) -> float:
+    """Cosine over weighted token sets: the shared weight over the geometric mean of both totals."""
+    return shared / math.sqrt(sentence_total * claim_total)
+
+
+@dataclass
+class Candidate:
+    claim_id: str
+    score: float
+    source: str  # statement | an appearance id | finding:<ref key>
+    shared: set[str]
+    weights: dict[str, float]
+
+    @property
+    def shares_content(self) -> bool:
+        """Whether it shares a content word, not only topic tokens."""
+        return any(not t.startswith("topic") for t in self.shared)
+
+
+class Candidates:
+    """What matching needs from one database connection (read once, then per sentence)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.n_claims = conn.execute("select count(*) from claims").fetchone()[0]
+        aliases: dict[str, list[str]] = {}
+        self.topic_labels: dict[str, str] = {}
+        for topic_id, label in conn.execute("select id, label from topics"):
+            aliases.setdefault(topic_id, []).append(label)
+            self.topic_labels[topic_id] = label
+        for topic_id, alias in conn.execute("select topic_id, alias from topic_aliases"):
+            aliases.setdefault(topic_id, []).append(alias)
+        self.matcher = AliasMatcher(aliases)
+
+    def _df(self, toks: set[str]) -> dict[str, int]:
+        if not toks:
+            return {}
+        marks = ",".join("?" * len(toks))
+        return dict(self.conn.execute(
+            f"select term, doc from claim_terms where term in ({marks})", sorted(toks)))
+
+    def _search(self, query: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "select claim_id from claim_search_fts join claim_search on "
+            "claim_search.rowid = claim_search_fts.rowid where claim_search_fts match ? "
+            "order by rank limit ?", (query, CANDIDATES))]
+
+    def find(self, text: str) -> list[Candidate]:
+        toks = set(tokens(text, self.matcher))
+        if not toks or not self.n_claims:
+            return []
+        df = self._df(toks)
+        n = self.n_claims
+        weights = {t: weight(t, df.get(t, 0), n) for t in toks}
+        known = [t for t in toks if df.get(t)]
+        if not known:
+            return []
+        # Find candidates by the sentence's rarest terms: they decide which claims it can be
+        # about, and reading the long posting lists of common terms is what makes a large
+        # knowledge base slow. Common terms still count when candidates are scored.
+        query_terms, postings = [], 0
+        for t in sorted(known, key=lambda t: (df[t], t)):
+            if query_terms and (postings + df[t] > POSTING_BUDGET or df[t] > max(COMMON_SHARE * n, 2)):
+                break
+            query_terms.append(t)
+            postings += df[t]
+        if df[query_terms[0]] <= POSTING_BUDGET:
+            found = self._search(" OR ".join(f'"{t}"' for t in sorted(query_terms)))
+        else:
+            # Not one rare term (every word is common in a large knowledge base): ranking
+            # every claim that has the rarest word is what would be slow, so require the
+            # rarest few together, then fewer if nothing has them all.
+            rarest = sorted(known, key=lambda t: (df[t], t))[:AND_TERMS]
+            found = []
+            while rarest and not found:
+                found = self._search(" AND ".join(f'"{t}"' for t in rarest))
+                rarest = rarest[:-1] if len(rarest) > 2 else []
+        if not found:
+            return []
+        marks = ",".join("?" * len(found))
+        texts: dict[str, list[tuple[str, set[str], float]]] = {}
+        for claim_id, source, toks_text, norm in self.conn.execute(
+                f"select claim_id, source, tokens, norm from claim_texts where claim_id in ({marks})",
+                found):
+            texts.setdefault(claim_id, []).append((source, set(toks_text.split()), norm))
+        total = sum(weights.values())
+        scored = []
+        for claim_id, claim_texts in texts.items():
+            best = (0.0, None, set())
+            for source, claim_tokens, norm in claim_texts:
+                shared = toks & claim_tokens
+                if not shared or not norm:
+                    continue
+                sim = similarity(sum(weights[t] for t in shared), total, norm)
+                if source.startswith("finding:"):
+                    sim *= FINDING_FACTOR
+                elif source != "statement":
+                    sim *= QUOTE_FACTOR
+                if sim > best[0]:
+                    best = (sim, source, shared)
+            if best[0] > 0:
+                scored.append((round(best[0], 4), claim_id, best[1], best[2]))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        if not scored or scored[0][0] < MATCH_THRESHOLD:
+            return []
+        top = scored[0][0]
+        kept = [s for s in scored if s[0] >= max(MATCH_THRESHOLD, RELATIVE_CUTOFF * top)]
+        return [Candidate(c, s, src, sh, weights) for s, c, src, sh in kept[:MAX_CANDIDATES]]
+
+    def reason(self, text: str, candidate: Candidate) -> str:
+        """Why it matched, in the sentence's own words ("shares topic Bed rest via ...")."""
+        surface: dict[str, str] = {}
+        for w in words(text):
+            surface.setdefault(stem(w), w)
+        hits = {topic_token(h.topic): h for h in self.matcher.find(text)}
+        parts = []
+        for token in sorted(candidate.shared, key=lambda t: (-candidate.weights[t], t)):
+            if token in hits:
+                hit = hits[token]
+                label = self.topic_labels.get(hit.topic, hit.topic)
+                via = f" via \u201c{hit.alias}\u201d" if fold(hit.alias) != fold(label) else ""
+                parts.append(f"topic {label}{via}")
+            elif not token.startswith("topic"):
+                parts.append(f"\u201c{surface.get(token, token)}\u201d")
+        source = candidate.source
+        where = ("the claim statement" if source == "statement" else
+                 f"the evidence finding of {source.split(':', 1)[1]}" if source.startswith("finding:")
+                 else f"an article's wording ({source})")
+        return f"shares {', '.join(parts[:6])}; closest to {where}"

@@ -1,0 +1,114 @@
+"""Step 1 of the check: what role a sentence plays in the draft (kb.vocab.SENTENCE_ROLES).
+
+Only assertions are matched to claims and flagged: a heading, a question or a list's lead-in
+makes no claim of its own, however much it shares a claim's words. A list item is read with
+its lead-in ("Avoid:" + "bed rest" asserts that bed rest should be avoided).
+
+``role(sentence)`` returns (role, cue): the cue is the words or shape that decided, shown to
+the writer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .draft import Sentence
+
+_WORDS = re.compile(r"[A-Za-z']+")
+
+_NAVIGATION = re.compile(
+    r"^(?:skip to|read more|learn more|see also|related|share|print|email|tweet|home\b|menu\b|"
+    r"back to|next\b|previous\b|click here|posted (?:on|in|by)|published\b|updated\b|last "
+    r"(?:reviewed|updated)|reviewed by|medically reviewed|written by|by [A-Z][a-z]+ [A-Z]|"
+    r"categories?:|tags?:|filed under|copyright|\u00a9|all rights reserved|cookies?|page \d|"
+    r"table of contents|contents\b|sources?:|references?:|\d{1,2} [a-z]{3,9} \d{4}$|"
+    r"[a-z]{3,9} \d{1,2},? \d{4}$)", re.I)
+_CALL_TO_ACTION = re.compile(
+    r"^(?:call|contact|schedule|request|make an appointment|get in touch|sign up|subscribe|"
+    r"book (?:an? |your )?(?:appointment|consultation|session|visit|call|assessment|treatment)s?\b|"
+    r"book (?:now|online|today|in)\b|book your|buy|order|shop|visit us|click|download|find out (?:more|how)|"
+    r"don'?t (?:wait|suffer|let)|please (?:speak|talk|ask|contact|call)|"
+    r"let us|let our|ask us|speak to (?:us|our)|talk to (?:us|our)|come (?:in|and see)|"
+    r"our (?:team|clinic|experts?|therapists?)|we (?:can|will|offer|are here|provide|specialise|"
+    r"specialize)|try (?:our|it)|get (?:started|relief today|yours)|join|register)\b|"
+    r"\b(?:call us|contact us|book (?:now|online|today|an appointment|a consultation)|"
+    r"appointment today|free consultation|today!)", re.I)
+_PHONE = re.compile(r"\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}|\b0\d{3,4} ?\d{3} ?\d{3,4}\b")
+_ANALOGY = re.compile(
+    r"\b(?:imagine|think of (?:it|the|your|a)\b.{0,60}\bas\b|it'?s (?:a bit |rather |just |kind of )?"
+    r"like|(?:is|are|acts?|works?) (?:a bit |rather |just |kind of )?like (?:a|an)\b|as if\b|"
+    r"like a (?:garden hose|jelly|doughnut|donut|cushion|shock absorber|sponge|car|kink|pinched "
+    r"hose))", re.I)
+_STUDY_DESIGN = re.compile(
+    r"\b(?:were (?:randomly )?(?:assigned|randomi[sz]ed|allocated|enrolled|recruited|followed|"
+    r"divided|given)|randomi[sz]ed (?:\d+|half)|(?:recruited|enrolled|studied|followed up|surveyed|"
+    r"interviewed) \d+|\d+ (?:participants|patients|subjects|people|adults|volunteers) (?:were|"
+    r"took part|with)|took part in|in the (?:study|trial), (?:conducted|led|run)|the (?:study|trial) "
+    r"(?:was|involved|included|enrolled|looked at|followed|compared))", re.I)
+_OUTCOME = re.compile(r"\b(?:found|find|finds|showed|shows|improv|better|worse|no difference|"
+                      r"effective|recover|relie|reduc|increas|help|same|felt)", re.I)
+_FIRST_PERSON_STORY = re.compile(r"^(?:i|i'm|i've|my|we|we're|our)\b", re.I)
+_META = re.compile(r"^(?:this|the following|in this) (?:article|guide|booklet|leaflet|page|post|blog|"
+                   r"section|information|video)\b|^here (?:are|is)\b|\bsubstitute for (?:professional )?"
+                   r"medical\b|\bnot (?:intended as|a substitute for|medical advice)\b|"
+                   r"\bwithout (?:first )?(?:checking|consulting) with\b|^editor'?s note\b", re.I)
+_GREETING = re.compile(r"^(?:hi|hello|welcome|thanks|thank you|dear)\b", re.I)
+_CLAIM_WORDS = re.compile(
+    r"\b(?:cause[sd]?|lead|result|help|relie|reduc|increas|improv|worse|better|most|common|rare|"
+    r"effective|recommend|should|avoid|never|always|risk|percent|%|\d)", re.I)
+
+
+def _shape_of_heading(s: Sentence) -> bool:
+    """A line of its own, short, without closing punctuation, not introduced as a list item."""
+    if s.block == "heading":
+        return True
+    if not s.alone or s.block == "item" or s.text.rstrip().endswith((".", "!", "?", ":", ";", ",", "\"")):
+        return False
+    words = _WORDS.findall(s.text)
+    return 0 < len(words) <= 12
+
+
+def role(s: Sentence) -> tuple[str, str]:
+    text = s.text.strip()
+    low = text.lower()
+    if s.block == "heading" and not text.endswith("?"):
+        return "heading", "a Markdown heading"
+    if text.endswith("?"):
+        return "question", "ends with a question mark"
+    if text.endswith(":") and len(text.split()) <= 14:
+        return "lead-in", "introduces a list (ends with a colon)"
+    if _NAVIGATION.search(text) and len(text.split()) <= 16:
+        return "navigation", f"page furniture (\u201c{_NAVIGATION.search(text).group(0).strip()}\u201d)"
+    if _CALL_TO_ACTION.search(text) or _PHONE.search(text):
+        match = _CALL_TO_ACTION.search(text) or _PHONE.search(text)
+        return "call-to-action", f"contact or marketing copy (\u201c{match.group(0).strip()}\u201d)"
+    if _STUDY_DESIGN.search(text) and not _OUTCOME.search(text):
+        return "study-design", f"describes how a study was done (\u201c{_STUDY_DESIGN.search(text).group(0)}\u201d)"
+    if _ANALOGY.search(text):
+        return "analogy", f"an analogy (\u201c{_ANALOGY.search(text).group(0)}\u201d)"
+    if _shape_of_heading(s) and not (s.block == "item" or s.lead_in):
+        return "heading", "a short line of its own without closing punctuation"
+    if _META.search(text):
+        return "other", f"about the article itself (\u201c{_META.search(text).group(0)}\u201d)"
+    if _GREETING.match(low) or (_FIRST_PERSON_STORY.match(low) and not _CLAIM_WORDS.search(text)):
+        return "other", "greeting or first-person story"
+    return "assertion", "a statement that can be checked"
+
+
+def with_context(s: Sentence) -> str:
+    """The text that is checked: a list item reads with its lead-in ("Avoid: bed rest")."""
+    if s.block == "item" and s.lead_in:
+        return f"{s.lead_in} {s.text}"
+    return s.text
+
+
+_REFERENCES_HEADING = re.compile(r"^\W*(?:references|sources|bibliography|citations|works cited|"
+                                 r"further reading|reference list)\W*$", re.I)
+
+
+def reference_list_start(sentences: list[Sentence]) -> int | None:
+    """The index of the draft's "References" heading: what follows it is the list, not claims."""
+    for s in sentences:
+        if _REFERENCES_HEADING.match(s.text) and s.alone:
+            return s.index
+    return None

@@ -1,0 +1,291 @@
+"""Step 3 of the check: what a sentence says about a candidate claim (kb.vocab.SENTENCE_STANCES).
+
+Matching finds claims a sentence resembles; a sentence that resembles a claim may say its
+opposite ("lying in bed won't speed recovery" against "rest calms inflammation"). Stance reads
+both texts along a few dimensions that health claims turn on, each with two poles:
+
+- effect: benefit (helps, relieves, effective) / none (ineffective, no better than, does little)
+  / harm (worse, harmful); a negator before a benefit or harm word makes it none;
+- frequency: common / rare; severity: serious / harmless; need: needed / unnecessary;
+  amount: increases / reduces. A negator before a pole word ("not common") flips it.
+
+Where the sentence and the claim both take a value on a dimension, a different value is a
+denial; the same values everywhere are an assertion. Where they share no dimension, the parity
+of their negations decides ("does not" against no negation). Myth framing ("Myth:", "contrary to
+popular belief") turns what the sentence reports into a denial. A sentence that shares only the
+claim's subject and takes no position is ``topic``. Every result carries the cue that decided,
+in the writer's words.
+
+``strength`` compares certainty: absolutes ("always", "proves", "cures") against hedges ("may",
+"can", "some"), for the verdict step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..text import stems
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|%")
+NEGATORS = {"not", "no", "never", "none", "nothing", "neither", "nor", "cannot", "hardly",
+            "without", "little", "lack", "lacks", "fails", "failed", "fail", "rarely", "seldom"}
+# Adverbs of frequency qualify what follows ("rarely needed", "usually improves"); only an
+# adjective used as the predicate ("bulges are common") states a frequency as the position.
+_ADVERBS = {"rarely", "seldom", "often", "usually", "commonly", "frequently", "typically",
+            "infrequently", "most"}
+
+_NT = re.compile(r"n't$")
+
+# Multi-word phrases read as one pole word before single words are looked at.
+PHRASES = [
+    (re.compile(r"\bno (?:more|less) (?:effective|helpful|useful|beneficial)\b|\bno better\b|"
+                r"\bno (?:real |significant |clear |added |extra )?(?:benefit|difference|effect|"
+                r"improvement)\b|\b(?:do|does|did|doing) (?:very )?little\b|\blittle or no\b|"
+                r"\bno evidence (?:that|of|for)\b|\bas (?:effective|good) as\b|\bthe same (?:as|results?)\b|"
+                r"\bnot (?:any )?(?:faster|quicker|better)\b|\bno faster\b|\bno quicker\b", re.I),
+     ("effect", "none")),
+    (re.compile(r"\bmedical emergency\b|\bcall 999\b|\bcall 911\b|\burgent(?:ly)?\b", re.I),
+     ("severity", "serious")),
+    (re.compile(r"\b(?:advises?|advised|recommends?|recommended|warns?|argues?) against\b|"
+                r"\bagainst (?:offering|using|the use of|giving)\b|\b(?:do )?not (?:to )?offer\b|\bdon'?t offer\b|\bnot (?:be )?routinely\b|\bnot recommended\b|"
+                r"\brecommend(?:s|ed)? against\b|\bno need\b|\bnot needed\b|\bnot necessary\b|"
+                r"\bshould not be (?:offered|used|given)\b", re.I),
+     ("need", "unnecessary")),
+]
+POLES = {
+    "effect": {
+        "benefit": {"help", "helps", "helped", "helpful", "helping", "effective", "effectively",
+                    "relieve", "relieves", "relieved", "relief", "ease", "eases", "eased", "improve",
+                    "improves", "improved", "improvement", "benefit", "benefits", "beneficial", "work",
+                    "works", "worked", "heal", "heals", "cure", "cures", "cured", "speed", "speeds",
+                    "faster", "quicker", "better", "best", "recommended", "recommend", "recommends",
+                    "useful", "reduce", "reduces", "reduced", "calm", "calms", "soothe", "soothes",
+                    "alleviate", "alleviates", "resolve", "resolves", "supports", "effectiveness"},
+        "none": {"ineffective", "useless", "pointless", "unhelpful", "futile", "placebo"},
+        "harm": {"worse", "worsen", "worsens", "worsening", "aggravate", "aggravates", "harm",
+                 "harms", "harmful", "hinder", "hinders", "delay", "delays", "weaken", "weakens",
+                 "weakened"},
+    },
+    "frequency": {
+        "common": {"common", "commonly", "frequent", "frequently", "often", "usual", "usually",
+                   "most", "majority", "many", "typical", "typically", "widespread", "everyone"},
+        "rare": {"rare", "rarely", "uncommon", "unusual", "seldom", "few", "minority", "infrequent"},
+    },
+    "severity": {
+        "serious": {"serious", "dangerous", "emergency", "severe", "life-threatening", "urgent",
+                    "alarming", "risky", "permanent"},
+        "harmless": {"harmless", "benign", "safe", "minor", "trivial", "nothing"},
+    },
+    "need": {
+        "needed": {"need", "needs", "needed", "necessary", "essential", "required", "vital"},
+        "unnecessary": {"unnecessary", "needless", "optional", "avoid", "avoided"},
+    },
+    "amount": {
+        "increases": {"increase", "increases", "increased", "raise", "raises", "higher", "greater",
+                      "more"},
+        "decreases": {"decrease", "decreases", "decreased", "lower", "lowers", "less", "fewer"},
+    },
+}
+_POLE_OF = {w: (dim, pole) for dim, poles in POLES.items() for pole, ws in poles.items() for w in ws}
+# A negator before a pole word turns it into this pole.
+_NEGATED = {("effect", "benefit"): "none", ("effect", "harm"): "none", ("effect", "none"): "benefit",
+            ("frequency", "common"): "rare", ("frequency", "rare"): "common",
+            ("severity", "serious"): "harmless", ("severity", "harmless"): "serious",
+            ("need", "needed"): "unnecessary", ("need", "unnecessary"): "needed",
+            ("amount", "increases"): "decreases", ("amount", "decreases"): "increases"}
+# Advice is a position on need: "Book a scan" says a scan is needed, "Avoid bed rest" that it is not.
+IMPERATIVE = re.compile(r"^(?:[a-z]+: )?(?:please )?(?P<verb>book|get|have|ask for|take|use|try|see|go|start|"
+                        r"keep|stay|remain|do|make sure|rest|apply|wear|sleep|lie|sit|walk|stretch|"
+                        r"exercise|consider|avoid|stop|don'?t|do not|never|skip|limit|resist)\b", re.I)
+_AVOID = {"avoid", "stop", "don't", "dont", "do not", "never", "skip", "limit", "resist"}
+MYTH = re.compile(r"\bmyths?\b|\bmisconceptions?\b|\bcontrary to (?:popular|common|what)\b|"
+                  r"\bit'?s not true\b|\bis (?:not true|false|untrue|wrong)\b|\bdebunk|"
+                  r"\bold wives'?\b|\bmisbelief\b|\bmistaken(?:ly)? belie", re.I)
+# What counts as a position: a pole word, a negator, or myth framing.
+ABSOLUTES = re.compile(r"\b(?:always|all (?:people|patients|cases|sufferers|types|forms)|every (?:case|"
+                       r"time|patient|person|one)|everyone|guarantee[sd]?|proven|proves?|"
+                       r"definitely|certainly|cures?|completely|permanently|100 ?%|only way|"
+                       r"the (?:best|only))\b", re.I)
+HEDGES = re.compile(r"\b(?:may|might|can|could|some|sometimes|possibly|perhaps|suggests?|"
+                    r"likely|unlikely|probably|often|usually|tends? to|in some|a few|help to)\b",
+                    re.I)
+
+
+@dataclass(frozen=True)
+class Stance:
+    stance: str  # asserts | denies | myth | topic
+    cue: str  # what decided, in the words of the texts
+    clear: bool = True  # False when nothing but shared words says the sentence asserts it
+
+
+@dataclass
+class Reading:
+    """What a text says along each dimension, the negators not used up by a pole word, and the
+    words behind each value (for the cue). ``core``: the dimensions the text is *about* (its
+    position), as against qualifiers: an effect, a need or a severity always is; a frequency or
+    an amount only when it is the predicate ("bulges are common", not "commonly brings")."""
+    values: dict[str, tuple[str, str]]  # dimension -> (pole, the words that gave it)
+    negations: list[tuple[str, set[str]]]  # (negator, stems of the words it negates)
+    myth: str | None
+    core: set[str]
+
+
+def _words(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
+
+
+def read(text: str) -> Reading:
+    low = text.lower().replace("\u2019", "'")
+    values: dict[str, tuple[str, str]] = {}
+    consumed: list[tuple[int, int]] = []
+    for rx, (dim, pole) in PHRASES:
+        for m in rx.finditer(low):
+            values.setdefault(dim, (pole, m.group(0)))
+            consumed.append(m.span())
+    words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
+    negations, used, core = [], set(), {d for d in values if d in _ALWAYS_CORE}
+    for i, (w, start, end) in enumerate(words):
+        if any(s <= start < e for s, e in consumed):
+            continue
+        pole = _POLE_OF.get(w)
+        if pole is None:
+            continue
+        dim, value = pole
+        # A negator among the three words before flips it ("won't speed", "not common").
+        for j in range(max(0, i - 3), i):
+            nw = words[j][0]
+            if (nw in NEGATORS or _NT.search(nw)) and \
+                    not any(s <= words[j][1] < e for s, e in consumed):
+                value = _NEGATED[(dim, value)]
+                used.add(j)
+                w = f"{nw} \u2026 {w}" if j < i - 1 else f"{nw} {w}"
+                break
+        if dim not in values:
+            values[dim] = (value, w)
+            before = [x[0] for x in words[max(0, i - 3):i]]
+            if dim in _ALWAYS_CORE or (any(b in _COPULA for b in before) and w not in _ADVERBS):
+                core.add(dim)
+    for j, (w, start, end) in enumerate(words):
+        if j in used or any(s <= start < e for s, e in consumed):
+            continue
+        if w in NEGATORS - {"little", "lack", "lacks", "fails", "failed", "fail"} \
+                or _NT.search(w):
+            if _CONDITIONAL.search(low[:start].rsplit(",", 1)[-1].rsplit(".", 1)[-1]):
+                continue  # "if the symptoms do not respond": a condition, not what is asserted
+            negations.append((w, _scope(low[end:])))
+    imperative = IMPERATIVE.match(low.strip())
+    if imperative and "need" not in values:
+        verb = imperative.group("verb")
+        values["need"] = ("unnecessary" if verb in _AVOID else "needed", verb)
+        if verb in _AVOID and negations and negations[0][0] in ("don't", "dont", "not", "never"):
+            negations.pop(0)  # the advice's own negation is its pole
+    myth = MYTH.search(low)
+    if imperative:
+        core.add("need")
+    return Reading(values, negations, myth.group(0) if myth else None, core)
+
+
+_ALWAYS_CORE = {"effect", "need", "severity"}
+_CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
+
+
+def _scope(after: str) -> set[str]:
+    """Stems of the first three content words after a negator: what it negates."""
+    return set(stems(after)[:3])
+_COPULA = {"is", "are", "be", "was", "were", "been", "being", "remain", "remains", "become",
+           "becomes", "seem", "seems", "isn't", "aren't", "wasn't", "very", "quite", "fairly",
+           "relatively", "extremely", "so", "not"}
+
+
+# Advice about a treatment is a position on its effect: what guidelines say not to offer, or a
+# writer says to avoid, is held to do no good; what should be done, to help.
+_NEED_AS_EFFECT = {"unnecessary": "none", "needed": "benefit"}
+
+
+def stance(sentence: str, claim: str, shares_content: bool = True,
+           treatment: bool = True) -> Stance:
+    """The sentence's stance towards the claim statement. ``shares_content``: the sentence shares
+    a content word with the claim beyond its subject (from the matching step); ``treatment``:
+    the claim is about a treatment's effect, so advice for or against it is a position on it."""
+    s, c = read(sentence), read(claim)
+    values = dict(s.values)
+    if treatment and "effect" in c.values and "effect" not in values and "need" in values \
+            and "need" not in c.values:
+        pole, words = values["need"]
+        values["effect"] = (_NEED_AS_EFFECT[pole], words)
+    conflicts, agreements = [], []
+    negated = _negation_difference(s, c, sentence, claim)
+    for dim, (pole, words) in values.items():
+        if dim not in c.values:
+            continue
+        cpole, cwords = c.values[dim]
+        claim_position = dim in c.core or dim in _ALWAYS_CORE
+        if not (claim_position or dim in s.core):
+            continue  # two qualifiers ("rarely", "most") say nothing of either position
+        if cpole == pole:
+            # Agreeing on the claim's position counts; "a common cause" does not say that
+            # sciatica "is common".
+            if claim_position and (dim in s.core or dim in _ALWAYS_CORE or dim not in c.core):
+                agreements.append(f"\u201c{words}\u201d, as the claim's \u201c{cwords}\u201d")
+        elif {pole, cpole} == {"none", "harm"}:
+            # No effect against harm: the sentence neither says nor denies that it harms.
+            return Stance("topic", f"\u201c{words}\u201d is neither the claim's \u201c{cwords}\u201d "
+                                   "nor its opposite")
+        elif claim_position and dim in c.core and dim not in s.core and dim not in _ALWAYS_CORE:
+            continue  # "a rare cause" is not "sciatica is not common"
+        else:
+            conflicts.append(f"\u201c{words}\u201d against the claim's \u201c{cwords}\u201d")
+    if conflicts:
+        polarity, cue = -1, conflicts[0]
+    elif agreements and not negated:
+        polarity, cue = 1, agreements[0]
+    elif negated:
+        polarity, cue = -1, negated
+    elif c.core:
+        # The claim takes a position (are common, helps, is needed...) the sentence does not state.
+        cpole, cwords = c.values[sorted(c.core)[0]]
+        return Stance("topic", f"does not say whether it is \u201c{cwords}\u201d")
+    elif shares_content or values or s.negations:
+        polarity, cue = 1, "says it without negation or an opposite word"
+        if not (s.myth and not c.myth):
+            return Stance("asserts", cue, clear=False)
+    else:
+        return Stance("topic", "shares only the subject; takes no position on it")
+    if s.myth and not c.myth:
+        if polarity > 0:
+            return Stance("myth", f"myth framing \u201c{s.myth}\u201d")
+        polarity, cue = 1, f"calls the opposite a myth (\u201c{s.myth}\u201d; {cue})"
+    return Stance("asserts" if polarity > 0 else "denies", cue)
+
+
+def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> str | None:
+    """The cue of a negation that makes the sentence say the opposite of the claim, if any: a
+    negation in one text whose words the other text states without it. A negation of something
+    the other text does not mention ("not a diagnosis", against a sentence about pain) is not
+    a denial, only a part the sentence leaves out."""
+    sentence_stems, claim_stems = set(stems(sentence)), set(stems(claim))
+    s_neg = [(w, sc) for w, sc in s.negations if sc & claim_stems]
+    c_neg = [(w, sc) for w, sc in c.negations if sc & sentence_stems]
+    if (len(s_neg) - len(c_neg)) % 2 == 0:
+        return None
+    # "without surgery" balances a "do not need surgery", but alone it is no denial of a
+    # sentence that mentions surgery ("whether or not they have surgery").
+    strict = [n for n in s_neg if n[0] != "without"], [n for n in c_neg if n[0] != "without"]
+    if (len(strict[0]) - len(strict[1])) % 2 == 0:
+        return None
+    s_neg, c_neg = strict
+    if len(s_neg) > len(c_neg):
+        return f"negation \u201c{s_neg[0][0]}\u201d in the sentence"
+    return f"the claim's \u201c{c_neg[0][0]}\u201d, which the sentence does not say"
+
+
+def strength(text: str) -> tuple[int, str | None]:
+    """+1 with the word for an absolute ("always", "proves"), -1 for a hedge ("may"), else 0."""
+    absolute = ABSOLUTES.search(text)
+    if absolute:
+        return 1, absolute.group(0)
+    hedge = HEDGES.search(text)
+    if hedge:
+        return -1, hedge.group(0)
+    return 0, None
