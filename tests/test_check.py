@@ -265,7 +265,7 @@ def test_json_schema_is_stable(kb_db, tmp_path):
         "detail", "reference", "supports_claim", "for_claims", "known_check", "ref_status"}
     assert set(sentence["flags"][0]) == {"code", "message", "fix"}
     assert {"sentences", "assertions", "sentences_matched", "roles", "verdicts", "citations_by_status",
-            "flags", "fail_on", "needs_attention", "failing_flags"} == set(report["summary"])
+            "flags", "to_check", "fail_on", "needs_attention", "failing_flags"} == set(report["summary"])
     assert set(report["attention"][0]) == {"index", "text", "verdict", "verdict_label", "problems",
                                            "claim_id", "claim", "claim_verdict", "stance", "cue", "fix"}
 

@@ -180,3 +180,26 @@ async def test_check_page_explains_empty_input(real_ds):
         "/-/check", data={"csrftoken": token, "draft": "   "},
         cookies={"ds_csrftoken": form.cookies["ds_csrftoken"]})
     assert response.status_code == 200 and "the draft is empty" in response.text
+
+
+async def test_check_json_for_editors_tools(real_ds):
+    """POST /-/check.json: the same report as kb check, for a JSON body, a form or plain text;
+    no CSRF token needed (it only reads)."""
+    import json as json_
+
+    draft = "Cauda equina syndrome is common and harmless."
+    for kwargs in ({"content": json_.dumps({"draft": draft}),
+                    "headers": {"content-type": "application/json"}},
+                   {"data": {"draft": draft}},
+                   {"content": draft, "headers": {"content-type": "text/plain"}}):
+        response = await real_ds.client.post("/-/check.json", **kwargs)
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert report["schema_version"] == 2 and report["summary"]["needs_attention"]
+        (item,) = report["attention"]
+        assert item["verdict"] == "contradicted" and item["stance"] == "denies" and item["fix"]
+    bad = await real_ds.client.post("/-/check.json", content="{not json",
+                                    headers={"content-type": "application/json"})
+    assert bad.status_code == 400 and "JSON" in bad.json()["error"]
+    empty = await real_ds.client.post("/-/check.json", data={"draft": "  "})
+    assert empty.status_code == 400

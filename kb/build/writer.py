@@ -92,9 +92,14 @@ def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> Non
         {"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
          "directness": e.directness, "finding": e.finding, "source_file": e.file,
          "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)])
+    # Matching texts: the statement (with its topics) and each evidence finding, which words the
+    # claim as a study found it (a writer reporting a study's result uses its words).
     _insert(conn, "claim_texts", [
         {"claim_id": c.id, "source": "statement",
-         "tokens": " ".join(tokens(c.statement, matcher, tuple(c.topics)))} for c in claims])
+         "tokens": " ".join(tokens(c.statement, matcher, tuple(c.topics)))} for c in claims]
+        + [{"claim_id": c.id, "source": f"finding:{e.ref}",
+            "tokens": " ".join(tokens(e.finding, matcher))}
+           for c in claims for e in sorted(c.evidence, key=lambda e: e.ref) if e.stance == "supports"])
 
 
 def write_article(conn: sqlite3.Connection, a, matcher: AliasMatcher) -> None:

@@ -43,7 +43,9 @@ EVIDENCE_SHOWN = 3
 TOPIC_PENALTY = 0.85  # a candidate the sentence only shares a subject with ranks below a clear one
 # A sentence whose stance rests on shared words alone (no agreeing or opposing word, no
 # negation) is taken to make the claim only when it shares this much of its wording.
-PLAIN_MATCH = 0.40
+PLAIN_MATCH = 0.35
+GREEN_MATCH = 0.5  # ... and is shown as consistent with the evidence only from this much
+SOURCE_CARRIES = 4  # a source named in a sentence covers the next few that report it
 CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
@@ -97,7 +99,10 @@ class Checker:
         formatted = stored_or_formatted(self.conn, sorted(formatted_keys), self.style)
 
         out = []
+        last_source = -SOURCE_CARRIES - 1  # index of the last sentence that named a source
         for sentence, sentence_role, role_cue, plain, cites, found in staged:
+            if sentence_role == "heading":
+                last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
             judged = [self._judge(plain, c, claims[c.claim_id], cited_keys, formatted) for c in found]
             judged.sort(key=lambda m: -m.pop("rank_score"))
@@ -123,7 +128,10 @@ class Checker:
                     record["verdict"] = "unknown"
                     record["verdict_reason"] = ("it makes a checkable claim ("
                                                 + "; ".join(reasons) + ") the knowledge base does not hold")
-            record["flags"] = sentence_flags(record, plain) if sentence_role == "assertion" else []
+            sourced = sentence.index - last_source <= SOURCE_CARRIES
+            record["flags"] = sentence_flags(record, plain, sourced) if sentence_role == "assertion" else []
+            if any(c["names_a_source"] for c in record["citations"]):
+                last_source = sentence.index
             out.append(record)
         report = {"schema_version": SCHEMA_VERSION, "sentences": out}
         report["attention"] = attention(out)
@@ -153,6 +161,11 @@ class Checker:
                                    "the same or the opposite")
         verdict, why = sentence_verdict(claim["verdict"], st.stance, strength(plain)[0],
                                         strength(claim["statement"])[0])
+        if verdict == "consistent" and not st.clear and cand.score < GREEN_MATCH:
+            # A green badge needs more than resembling a supported claim: a word that says the
+            # same, a cited study that backs it, or most of the claim's wording.
+            verdict, why = "unsure", ("it resembles a claim the evidence supports, but nothing in it "
+                                      "says the same for certain: check the wording")
         sentence_figures = figs.figures(plain)
         agrees, differs = figs.compare(sentence_figures, claim["figures"]) if sentence_figures else (None, None)
         rank = cand.score * (TOPIC_PENALTY if st.stance == "topic" else 1.0)

@@ -36,10 +36,10 @@ _FRACTION = {"half": 50.0, "a third": 33.3, "one third": 33.3, "two thirds": 66.
 _FRACTION_RE = re.compile(r"\b(?:about |around |nearly |roughly |over |more than |almost )?"
                           r"(?P<f>two thirds|three quarters|a third|one third|a quarter|half)\s+(?:of\b)",
                           re.I)
-_DURATION = re.compile(rf"\b(?P<a>{NUM}|a few|several|a couple of)(?:(?:{_RANGE_SEP}|\s+or\s+)"
+_DURATION = re.compile(rf"\b(?P<a>{NUM}|a few|several|a couple of|an?)(?:(?:{_RANGE_SEP}|\s+or\s+)"
                        rf"(?P<b>{NUM}))?\s*(?P<unit>days?|weeks?|months?|years?)\b", re.I)
 _WEEKS = {"day": 1 / 7, "week": 1.0, "month": 4.35, "year": 52.0}
-_VAGUE = {"a few": (2, 4), "several": (3, 7), "a couple of": (2, 2)}
+_VAGUE = {"a few": (2, 4), "several": (3, 7), "a couple of": (2, 2), "a": (1, 1), "an": (1, 1)}
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,8 @@ def figures(text: str) -> list[Figure]:
 
 def compare(sentence: list[Figure], claim: list[Figure]) -> tuple[bool | None, str | None]:
     """(agrees, explanation): True when each of the sentence's figures is near one of the
-    claim's of the same unit, False when one is near none of them, None when nothing compares."""
+    claim's of the same unit, False when a percentage is near none of them, None when nothing
+    compares."""
     verdict: bool | None = None
     for f in sentence:
         same_unit = [c for c in claim if c.unit == f.unit]
@@ -133,7 +134,9 @@ def compare(sentence: list[Figure], claim: list[Figure]) -> tuple[bool | None, s
             continue
         if any(f.near(c) for c in same_unit):
             verdict = True if verdict is None else verdict
-        else:
+        elif f.unit == "percent":
+            # A duration in a sentence often measures something else than the claim's ("bed rest
+            # for a week" against "improves within six weeks"): only percentages are held to differ.
             shown = ", ".join(dict.fromkeys(c.words for c in same_unit))
             return False, f"\u201c{f.words}\u201d, where the knowledge base has {shown}"
     return verdict, None

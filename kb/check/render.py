@@ -41,9 +41,11 @@ def to_terminal(report: dict, console: Console, show_all: bool = False) -> None:
     sm = report["summary"]
     counts = ", ".join(f"{k} {v}" for k, v in sm["flags"].items()) or "no flags"
     console.print(f"[bold]{sm['sentences']} sentences, {sm['assertions']} checkable; "
-                  f"{len(report['attention'])} need attention[/] ({escape(counts)})")
+                  f"{len(report['attention'])} flagged[/] ({escape(counts)})")
     if report["attention"]:
         console.print("\n[bold]Needs attention[/]")
+    else:
+        console.print()
     by_index = {s["index"]: s for s in report["sentences"]}
     for item in report["attention"]:
         s = by_index[item["index"]]
@@ -56,11 +58,14 @@ def to_terminal(report: dict, console: Console, show_all: bool = False) -> None:
         for f in s["flags"]:
             console.print(f"     [bold red]! {f['code']}[/]: {escape(_short(f['message'], 140))}")
         console.print(f"     [cyan]fix[/]: {escape(item['fix'])}")
+    to_check = [i + 1 for i in sm["to_check"]]
     consistent = [s["index"] + 1 for s in report["sentences"] if s["verdict"] == "consistent"]
     unknown = [s["index"] + 1 for s in report["sentences"] if s["verdict"] == "unknown"]
     console.print()
     if consistent:
         console.print(f"[green]Consistent with the evidence[/]: sentences {', '.join(map(str, consistent))}")
+    if to_check:
+        console.print(f"[yellow]Related claims, check the wording[/]: sentences {', '.join(map(str, to_check))}")
     if unknown:
         console.print(f"[dim]Checkable but not in the knowledge base[/]: sentences "
                       f"{', '.join(map(str, unknown))}")
@@ -141,6 +146,6 @@ def to_markdown(report: dict, text: str) -> str:
     out.append(text[cursor:])
     sm = report["summary"]
     out.append(f"\n\n---\n\n**Check summary**: {sm['sentences']} sentences, {sm['assertions']} "
-               f"checkable, {len(report['attention'])} need attention; flags: "
+               f"checkable, {len(report['attention'])} flagged; flags: "
                + (", ".join(f"{k} {v}" for k, v in sm["flags"].items()) or "none") + "\n")
     return "".join(out)

@@ -3,7 +3,8 @@
 A flag names the problem; its ``fix`` is what a writer can do about it: the better source to
 cite, or wording that matches the certainty of the evidence (kb.vocab.GRADE_WORDING: high
 "does", moderate "probably", low "may", very low "it is uncertain whether"). ``attention`` is the
-one-screen list a writer reads first: one line per sentence that needs something.
+one-screen list a writer reads first: one line per flagged sentence; ``summary.to_check`` lists
+the sentences that only resemble a known claim.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ CLAIM_LIKE = [
     (re.compile(r"\b(?:research|studies|study|evidence|science|scientists|experts|trials?|data|"
                 r"doctors|researchers|guidelines)\s+(?:\w+\s+){0,2}(?:shows?|showed|shown|proves?|proven|"
                 r"suggests?|found|finds|confirms?|demonstrates?|says|indicates?|has shown|have shown)\b|"
-                r"\b(?:clinically|scientifically)\s+proven\b|\bstudies (?:show|have)\b", re.I),
+                r"\b(?:clinically|scientifically)\s+proven\b|\b(?:is|are|been) proven\b|\bproven to\b|"
+                r"\bstudies (?:show|have)\b", re.I),
      "appeals to research"),
 ]
 
@@ -92,8 +94,10 @@ def _fix(code: str, record: dict, top: dict | None, cite: dict | None = None) ->
     return ""
 
 
-def sentence_flags(record: dict, plain: str) -> list[dict]:
-    """The flags an assertion raises, each with its message and fix."""
+def sentence_flags(record: dict, plain: str, sourced_nearby: bool = False) -> list[dict]:
+    """The flags an assertion raises, each with its message and fix. ``sourced_nearby``: a
+    sentence just before it named the source it goes on reporting ("In the study by Vroomen
+    ... After two weeks, 70% felt better")."""
     flags = []
     top = record["matches"][0] if record["matches"] else None
 
@@ -129,7 +133,7 @@ def sentence_flags(record: dict, plain: str) -> list[dict]:
                 f"{'contradicting' if f['recorded'] == 'contradicts' else 'not supporting'} "
                 f"\u201c{f['claim_id']}\u201d, which this sentence "
                 f"{'asserts' if f['for_sentence'] == f['recorded'] else 'denies'}", c)
-    if not any(c["names_a_source"] for c in record["citations"]):
+    if not sourced_nearby and not any(c["names_a_source"] for c in record["citations"]):
         reasons = [why for rx, why in CLAIM_LIKE if rx.search(plain)]
         if reasons:
             add("needs-source", f"{CHECK_FLAGS['needs-source']} ({'; '.join(reasons)})")
@@ -137,23 +141,22 @@ def sentence_flags(record: dict, plain: str) -> list[dict]:
 
 
 def attention(sentences: list[dict]) -> list[dict]:
-    """One line per sentence that needs the writer: flagged ones, then unclear matches."""
+    """One line per flagged sentence: what it says, the problem, the claim it rests on, the fix."""
     lines = []
     for s in sentences:
         top = s["matches"][0] if s["matches"] else None
-        if s["flags"] or s["verdict"] == "unsure":
+        if s["flags"]:
             lines.append({
                 "index": s["index"], "text": s["text"],
                 "verdict": s["verdict"],
                 "verdict_label": SENTENCE_VERDICT_DISPLAY.get(s["verdict"] or "", {}).get("label"),
-                "problems": [f["code"] for f in s["flags"]] or ["check-wording"],
+                "problems": [f["code"] for f in s["flags"]],
                 "claim_id": top["claim_id"] if top else None,
                 "claim": top["statement"] if top else None,
                 "claim_verdict": top["claim_verdict"] if top else None,
                 "stance": top["stance"] if top else None,
                 "cue": top["stance_cue"] if top else None,
-                "fix": s["flags"][0]["fix"] if s["flags"] else
-                       "Related claim: check what the sentence says against it before relying on it.",
+                "fix": s["flags"][0]["fix"],
             })
     return lines
 
@@ -172,6 +175,8 @@ def summary(sentences: list[dict], fail_on: tuple[str, ...]) -> dict:
         "verdicts": dict(sorted(verdicts.items())),
         "citations_by_status": dict(sorted(citations.items())),
         "flags": dict(sorted(flags.items())),
+        # sentences that resemble a known claim without clearly making it: "check the wording"
+        "to_check": [s["index"] for s in sentences if s["verdict"] == "unsure" and not s["flags"]],
         "fail_on": list(fail_on),
         "needs_attention": bool(failing),
         "failing_flags": failing,

@@ -75,7 +75,7 @@ def role(s: Sentence) -> tuple[str, str]:
         return "heading", "a Markdown heading"
     if text.endswith("?"):
         return "question", "ends with a question mark"
-    if text.endswith(":") and len(text.split()) <= 14:
+    if text.endswith(":"):
         return "lead-in", "introduces a list (ends with a colon)"
     if _NAVIGATION.search(text) and len(text.split()) <= 16:
         return "navigation", f"page furniture (\u201c{_NAVIGATION.search(text).group(0).strip()}\u201d)"

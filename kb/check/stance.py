@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import stems
+from ..text import normalise, stems
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|%")
 NEGATORS = {"not", "no", "never", "none", "nothing", "neither", "nor", "cannot", "hardly",
@@ -63,7 +63,9 @@ POLES = {
                     "useful", "reduce", "reduces", "reduced", "calm", "calms", "soothe", "soothes",
                     "alleviate", "alleviates", "resolve", "resolves", "supports", "effectiveness"},
         "none": {"ineffective", "useless", "pointless", "unhelpful", "futile", "placebo"},
-        "harm": {"worse", "worsen", "worsens", "worsening", "aggravate", "aggravates", "harm",
+        "harm": {"worse", "worsen", "worsens", "worsening", "worsened", "aggravate", "aggravates",
+                 "aggravated", "intensified", "intensifies", "exaggerated", "triggers", "triggered",
+                 "provokes", "provoked", "flare", "flares", "harm",
                  "harms", "harmful", "hinder", "hinders", "delay", "delays", "weaken", "weakens",
                  "weakened"},
     },
@@ -136,7 +138,8 @@ def _words(text: str) -> list[str]:
 
 
 def read(text: str) -> Reading:
-    low = text.lower().replace("\u2019", "'")
+    # Writers' synonyms first ("clears up by itself", "pain meds"), as matching reads them.
+    low = normalise(text.replace("\u2019", "'")).lower()
     values: dict[str, tuple[str, str]] = {}
     consumed: list[tuple[int, int]] = []
     for rx, (dim, pole) in PHRASES:

@@ -15,7 +15,8 @@ docs/check-json.md) turns the two into what the evidence says about the *sentenc
 
 Two refinements: a sentence that states a supported claim with an absolute the claim lacks
 ("always", "cures") is overstated; one that hedges an overstated claim to the evidence's
-certainty ("may help" for an overstated "helps") is consistent. Only ``consistent`` ever shows a
+certainty ("may help" for an overstated "helps", a hedge the claim's own wording lacks) is
+consistent. Only ``consistent`` ever shows a
 green badge; a denied or unclear match never does.
 """
 
@@ -43,7 +44,9 @@ def sentence_verdict(claim_verdict: str, stance: str, sentence_strength: int = 0
     verdict = TABLE[(claim_verdict, polarity)]
     if verdict == "consistent" and polarity == "asserts" and sentence_strength > 0 and claim_strength <= 0:
         return "overstated", "it states the claim as certain or universal, which the evidence does not"
-    if verdict == "overstated" and sentence_strength < 0:
+    if verdict == "overstated" and sentence_strength < claim_strength:
+        # "may help" for an overstated "helps"; a "can" where the claim already says "can" is
+        # no hedge below it.
         return "consistent", "it hedges the claim, as the evidence allows"
     why = {
         ("consistent", "asserts"): "it says what the evidence supports",

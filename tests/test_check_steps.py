@@ -1,0 +1,182 @@
+"""kb check, step by step, on sentences from real articles (the tuning half of
+tests/data/real_articles; the test half is only measured, in aggregate, by scripts/bench_check.py
+and by the safety test at the end)."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kb.check import Checker
+from kb.check.draft import split_sentences
+from kb.check.evaluate import _accepted, _align, evaluate_articles, load_articles
+from kb.check.figures import compare, figures
+from kb.check.roles import role, with_context
+from kb.check.stance import stance, strength
+from kb.check.verdict import TABLE, sentence_verdict
+from kb import vocab
+
+ARTICLES, SPLIT = load_articles(Path(__file__).parent / "data" / "real_articles")
+TUNING = [ARTICLES[i] for i in SPLIT["tuning"]]
+
+
+def labelled(kind=None):
+    for article in TUNING:
+        for s in article["sentences"]:
+            if kind is None or s["role"] == kind:
+                yield article, s
+
+
+def sentence_of(article, label):
+    text = article["text"]
+    start = text.find(label["text"])
+    end = start + len(label["text"])
+    return max(split_sentences(text), key=lambda s: min(end, s.end) - max(start, s.start))
+
+
+@pytest.fixture(scope="module")
+def checker(repo_db):
+    return Checker(sqlite3.connect(repo_db))
+
+
+# --- step 1: roles -----------------------------------------------------------------------------
+
+def test_every_labelled_question_and_lead_in_is_seen_as_one():
+    for kind in ("question", "lead-in"):
+        cases = [(a, s) for a, s in labelled(kind) if s["text"].rstrip().endswith(("?", ":"))]
+        assert cases
+        for article, s in cases:
+            ours = sentence_of(article, s)
+            if ours.text == s["text"]:  # a capture may run the line into the next one
+                assert role(ours)[0] == kind, s["text"]
+
+
+def test_assertions_stay_assertions():
+    """Nine in ten labelled assertions are read as assertions (the rest are page captures that
+    run a heading into the sentence)."""
+    cases = list(labelled("assertion"))
+    right = sum(role(sentence_of(a, s))[0] == "assertion" for a, s in cases)
+    assert right / len(cases) >= 0.9
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("What causes sciatica?", "question"),
+    ("Common triggers include:", "lead-in"),
+    ("Book an appointment today", "call-to-action"),
+    ("Book a scan as soon as the pain starts.", "assertion"),  # advice, not marketing
+    ("In the study, half the 183 subjects were assigned to bed rest.", "study-design"),
+    ("This booklet gives information on the common causes.", "other"),
+])
+def test_roles_of_kinds_of_sentence(text, expected):
+    (s,) = split_sentences(text)
+    assert role(s)[0] == expected
+
+
+def test_a_list_item_is_checked_with_its_lead_in():
+    sentences = split_sentences("Avoid:\nBed rest\n")
+    assert with_context(sentences[1]) == "Avoid: Bed rest"
+
+
+# --- step 3: stance ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, claim, expected", [
+    # real sentences from the tuning half, and the claims they were labelled with
+    ("The two weeks of bed rest traditionally prescribed for sciatica doesn't necessary help "
+     "sufferers recover any faster than normal activity",
+     "For sciatica, bed rest is no more effective than staying active.", "asserts"),
+    ("Sciatica often resolves by itself, without any treatment.",
+     "Sciatica does not pass on its own; without treatment it keeps returning.", "denies"),
+    ("Spinal surgery may be indicated if the symptoms do not respond to a conservative approach.",
+     "Most people with sciatica improve over time with conservative care, without surgery.", "topic"),
+    ("Another common cause of Sciatica that Chiropractors can help is piriformis syndrome.",
+     "Sciatica is common.", "topic"),
+])
+def test_stance_on_real_sentences(text, claim, expected):
+    result = stance(text, claim)
+    assert result.stance == expected and result.cue
+
+
+def test_stance_on_every_tuning_sentence_whose_claim_is_found(checker):
+    """Where the checker finds the labelled claim, it reads the stance the labeller gave."""
+    result = evaluate_articles(checker, TUNING)
+    assert result["counts"]["stance_scored"] >= 30
+    assert result["stance_accuracy"] >= 0.95 and result["opposite_polarity"] == 0
+
+
+def test_hedges_and_absolutes():
+    assert strength("Bed rest may help.")[0] == -1 and strength("Bed rest always helps.")[0] == 1
+    assert strength("It radiates all the way down the leg.")[0] == 0  # "all the way" is no absolute
+
+
+# --- step 4: the sentence's verdict --------------------------------------------------------------
+
+def test_the_verdict_table_covers_every_claim_verdict():
+    for verdict in vocab.VERDICTS:
+        for polarity in ("asserts", "denies"):
+            assert TABLE[(verdict, polarity)] in vocab.SENTENCE_VERDICTS
+
+
+@pytest.mark.parametrize("claim_verdict, stance_, s_strength, c_strength, expected", [
+    ("supported", "denies", 0, 0, "contradicted"),
+    ("contradicted", "denies", 0, 0, "consistent"),
+    ("overstated", "denies", 0, 0, "consistent"),
+    ("overstated", "asserts", -1, 0, "consistent"),   # "may help" for "helps"
+    ("overstated", "asserts", -1, -1, "overstated"),  # "can" where the claim says "can"
+    ("supported", "asserts", 1, 0, "overstated"),     # "always"
+    ("supported", "topic", 0, 0, "unsure"),
+    ("unsupported", "denies", 0, 0, "unsure"),
+])
+def test_sentence_verdicts(claim_verdict, stance_, s_strength, c_strength, expected):
+    assert sentence_verdict(claim_verdict, stance_, s_strength, c_strength)[0] == expected
+
+
+def test_never_a_green_badge_for_a_denial():
+    for verdict in ("supported", "mostly-supported"):
+        assert sentence_verdict(verdict, "denies")[0] != "consistent"
+        assert sentence_verdict(verdict, "myth")[0] != "consistent"
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def test_every_labelled_percentage_is_read():
+    cases = [f for _, s in labelled("assertion") for f in s.get("figures") or []
+             if "percent" in f or "%" in f]
+    assert cases
+    for written in cases:
+        assert [x for x in figures(written) if x.unit == "percent"], written
+
+
+@pytest.mark.parametrize("sentence, claim, agrees", [
+    ("Nine in ten cases come from a disc.", "About 90% of sciatica comes from a disc.", True),
+    ("Eighty-seven percent felt better.", "87% improved at 12 weeks.", True),
+    ("80 percent need surgery.", "About 90% improve.", False),
+    ("It clears up in 4 to 6 weeks.", "Most improve within 6 weeks.", True),
+    ("It clears up within a year.", "Most improve within 6 weeks.", None),  # durations never differ
+    ("One in a hundred people get it.", "Lifetime prevalence is 13% to 40%.", False),
+])
+def test_figures_compare(sentence, claim, agrees):
+    assert compare(figures(sentence), figures(claim))[0] is agrees
+
+
+# --- step 5: citations ----------------------------------------------------------------------------
+
+def test_labelled_citations_are_found(checker):
+    result = evaluate_articles(checker, TUNING)
+    assert result["counts"]["citations"] >= 10 and result["citation_detection"] >= 0.85
+
+
+# --- the whole report, on both halves: the safety properties ----------------------------------------
+
+@pytest.mark.parametrize("half", ["tuning", "test"])
+def test_no_opposite_polarity_agreement_and_no_flag_on_a_heading(checker, half):
+    """Measured, never tuned on: a sentence is never reported as agreeing with a claim it says
+    the opposite of, and no question or lead-in is flagged."""
+    for article in (ARTICLES[i] for i in SPLIT[half]):
+        for label, got in _align(article, checker.check(article["text"])):
+            if got is None:
+                continue
+            top = got["matches"][0] if got["matches"] else None
+            if top and top["claim_id"] in _accepted(label) and label.get("stance") in ("denies", "myth"):
+                assert top["stance"] != "asserts", label["text"]
+            if label["role"] in ("question", "lead-in"):
+                assert not got["flags"], label["text"]
