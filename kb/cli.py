@@ -317,8 +317,10 @@ def add_ref(bibtex, root):
 @click.option("--publisher", default=None)
 @click.option("--author", default=None)
 @click.option("--published", default=None, help="Publication date shown in the text (YYYY-MM-DD).")
+@click.option("--capture", type=click.Choice(["full", "excerpt"]), default="full", show_default=True,
+              help="excerpt: the stored copy is only the opening of the page.")
 @root_option
-def add_article_command(text_file, article_id, title, url, publisher, author, published, root):
+def add_article_command(text_file, article_id, title, url, publisher, author, published, capture, root):
     """Copy an article's text into claims/ and write a skeleton record proposing its claims."""
     from .curate import CurateError, add_article
 
@@ -329,7 +331,7 @@ def add_article_command(text_file, article_id, title, url, publisher, author, pu
     conn = _open_db(root, None, allow_stale=True)
     try:
         path, n = add_article(root, conn, text_file, article_id, title, url, publisher, author,
-                              published)
+                              published, capture)
     except CurateError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -120,7 +120,8 @@ def propose_appearances(conn: sqlite3.Connection, text: str) -> list[dict]:
 
 def add_article(root: Path, conn: sqlite3.Connection, source: Path, article_id: str,
                 title: str | None = None, url: str | None = None, publisher: str | None = None,
-                author: str | None = None, published: str | None = None) -> tuple[Path, int]:
+                author: str | None = None, published: str | None = None,
+                capture: str = "full") -> tuple[Path, int]:
     """Copy an article's text into claims/articles/ and write a skeleton record to complete."""
     if not ID_RE.match(article_id):
         raise CurateError(f"article id {article_id!r} must be lowercase letters, digits and hyphens")
@@ -150,7 +151,9 @@ def add_article(root: Path, conn: sqlite3.Connection, source: Path, article_id: 
         f"author: {_yaml_str(author)}",
         f"published: {_yaml_str(published)}",
         f"url: {_yaml_str(url or 'unknown')}",
-        f"seed_file: {_yaml_str(source.name)}",
+        # seed_file names a file of ../shared/seeds; a text from anywhere else has none.
+        f"seed_file: {_yaml_str(source.name if source.parent.name == 'seeds' else None)}",
+        f"capture: {capture}",
         f"text_sha256: {hashlib.sha256(data).hexdigest()}",
         "commercial_interests: null  # list what the text shows, or `- kind: none-visible`",
         "notes: null",
@@ -165,7 +168,7 @@ def add_article(root: Path, conn: sqlite3.Connection, source: Path, article_id: 
         for c in s["citations"][:1]:
             lines += ["    citation:", f"      as_written: {_yaml_str(c['text'])}",
                       f"      key: {_yaml_str(c['key'])}  # kb check: {c['status']}, {c['detail'][:80]}",
-                      "      status: null  # accurate | inaccurate-metadata | does-not-support | cannot-be-found",
+                      "      status: null  # accurate | inaccurate-metadata | wrong-authors | does-not-support | cannot-be-found",
                       "      reason: null"]
     if not proposals:
         lines.append("  []")

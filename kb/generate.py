@@ -35,6 +35,8 @@ GIVEN = ["Anna", "J. Andr{\\'e}", "Marc", "Li", "S{\\o}ren", "Chris G.", "Bart W
 JOURNALS = {"spine": "Spine", "bmj": "BMJ", "ejspine": "European Spine Journal",
             "pain": "Pain", "nejm": "New England Journal of Medicine"}
 VERDICTS = list(vocab.VERDICTS)
+VERDICT_STANCE = {"supported": "supports", "mostly-supported": "supports", "contradicted": "contradicts",
+                  "overstated": "mixed"}
 CERTAINTIES = list(vocab.CERTAINTIES)
 TYPES = list(vocab.CLAIM_TYPES)
 DESIGNS = [d for d in vocab.STUDY_DESIGNS if d != "other"]
@@ -155,8 +157,11 @@ def generate(out: Path, n: int, seed: int = 1, n_topics: int = 300) -> dict:
                 f.write("    searched_for: Nothing; synthetic.\n")
             else:
                 f.write("    evidence:\n")
-                for r in sorted(rng.sample(range(n_refs), min(n_refs, rng.randint(1, 3)))):
-                    f.write(f"      - ref: ref{r:07d}\n        stance: {rng.choice(list(vocab.STANCES))}\n"
+                for k, r in enumerate(sorted(rng.sample(range(n_refs), min(n_refs, rng.randint(1, 3))))):
+                    stance = rng.choice(list(vocab.STANCES))
+                    if k == 0:  # the verdict agrees with its evidence, as kb validate requires
+                        stance = VERDICT_STANCE.get(verdict, stance)
+                    f.write(f"      - ref: ref{r:07d}\n        stance: {stance}\n"
                             f"        directness: {rng.choice(list(vocab.DIRECTNESS))}\n"
                             f"        finding: Synthetic finding {r}, 12% (95% CI 5% to 19%).\n")
             for _ in range(rng.randint(1, 3)):

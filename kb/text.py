@@ -76,6 +76,10 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
     (r"\b(?:seven|7) (?:in|out of) (?:every )?(?:ten|10)\b", "70%"),
     (r"\b(?:one|1) (?:in|out of) (?:every )?(?:ten|10)\b", "10%"),
     (r"\b(?:half|50 ?%) of\b", "50% of"),
+    (r"\b(?:a|one) fifth\b|\bone (?:in|out of) five\b", "20%"),
+    (r"\b(?:a|one) quarter\b|\bone (?:in|out of) four\b", "25%"),
+    (r"\b(?:a|one) third\b|\bone (?:in|out of) three\b", "33%"),
+    (r"\btwo thirds\b|\btwo (?:in|out of) three\b", "67%"),
     (r"\bpain ?(?:meds|medications?|medicines?|pills|relievers?|killers?)\b|\banalgesics?\b",
      "painkillers"),
     (r"\banti-?inflammator(?:y|ies) (?:drugs?|medications?|medicines?|tablets?)\b|\bnsaids?\b",
@@ -100,7 +104,8 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
     (r"\bdisks?\b", "disc"),
     (r"\bas soon as\b[^.,;]{0,30}?\bstart(?:s|ed)?\b|\bright away\b|\bstraight away\b|"
      r"\bat (?:the )?(?:first|start|onset)\b|\bat first\b", "early"),
-    (r"\bslipped\b|\bruptured\b|\bprolapsed\b|\bbulging\b", "herniated"),
+    # (a bulge is not a herniation: "bulging" keeps its own word)
+    (r"\bslipped\b|\bruptured\b|\bprolapsed\b", "herniated"),
     (r"\b(?:loss of|lose|losing|losing control of|difficulty controlling) (?:power|strength)\b|"
      r"\bdecrease in power\b", "weakness"),
 ]]

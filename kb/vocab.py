@@ -80,7 +80,11 @@ DIRECTNESS = {
 CITATION_STATUSES = {
     "accurate": "The citation resolves to a real study whose metadata and findings match.",
     "inaccurate-metadata": (
-        "Resolves to a real study, but the article got the authors, year or journal wrong."
+        "A real study, cited with a minor error: a wrong year, a misspelt name or the wrong journal."
+    ),
+    "wrong-authors": (
+        "No study by these authors matches: the citation does not exist as written. The key is the "
+        "study it most probably means, if one was found."
     ),
     "does-not-support": "The study is real but does not say what the article attributes to it.",
     "cannot-be-found": "No study matching the citation could be found.",
@@ -122,12 +126,29 @@ DESIGN_RANK = {"clinical guideline": 0, "systematic review": 0, "randomised cont
 
 # How a citation status (from the articles' records, or from resolving a draft's citation in
 # `kb check`) is shown: good, warning or problem (site colours; terminal styles).
-CITATION_TONE = {"accurate": "good", "inaccurate-metadata": "warning", "does-not-support": "problem",
+CITATION_TONE = {"accurate": "good", "inaccurate-metadata": "warning", "wrong-authors": "problem",
+                 "does-not-support": "problem",
                  "cannot-be-found": "problem", "resolved": "good", "mismatch": "warning",
                  "unknown": "problem"}
 TONE_DISPLAY = {"good": {"color": "#005A8C", "terminal": "green"},
                 "warning": {"color": "#8A5A00", "terminal": "yellow"},
                 "problem": {"color": "#A33F00", "terminal": "red"}}
+
+# Where a reference's verified-url is (kb/provenance.py classes it by host).
+SOURCE_KINDS = {
+    "canonical": "The canonical record: PubMed, PMC, the DOI landing page, the publisher, Cochrane or NICE.",
+    "repository": "A copy in an author's institutional repository or research portal.",
+    "index": "A copy of the record in a bibliographic index or aggregator.",
+    "document-sharing": "A copy on a document-sharing site (Scribd and the like).",
+    "mirror": "A copy on an unnamed mirror (a bare IP address).",
+    "other": "A copy on another site (a blog, a clinic, a news page).",
+}
+
+# How much of an article's page the recorded text is (`capture` in an article file).
+CAPTURES = {
+    "full": "The whole text of the page as captured.",
+    "excerpt": "Only the opening of the page was stored; quotes are within it.",
+}
 
 # Optional `status` of a reference (absent means current).
 REF_STATUSES = {

@@ -41,14 +41,14 @@ def test_editor_journey(site, page):
     # Search, narrow by a verdict facet, open a claim and see its evidence.
     page.goto(site + "/sciatica/claims?_search=bed+rest")
     assert page.locator("table.rows-and-columns tbody tr").count() >= 3
-    page.click(".facet-info[data-column=verdict] a:has-text('overstated')")
-    page.wait_for_url("**verdict=overstated**")
+    page.click(".facet-info[data-column=verdict] a:has-text('contradicted')")
+    page.wait_for_url("**verdict=contradicted**")
     rows = page.locator("table.rows-and-columns tbody tr")
     assert rows.count() >= 1
-    assert all("overstated" in t for t in rows.all_inner_texts())
+    assert all("contradicted" in t for t in rows.all_inner_texts())
     page.goto(site + "/sciatica/claims/bed-rest-worsens-sciatica")
     assert page.locator("h1").inner_text() == "Bed rest (prolonged rest or inactivity) makes sciatica worse."
-    assert page.locator(".kb-badge.overstated").first.is_visible()
+    assert page.locator(".kb-badge.contradicted").first.is_visible()
     evidence = page.locator("table.kb-evidence tbody tr")
     assert evidence.count() >= 2
     assert "contradicts" in evidence.first.inner_text()

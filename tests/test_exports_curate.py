@@ -47,7 +47,7 @@ def test_claimreview_export_has_the_required_fields(db):
         assert review["itemReviewed"]["@type"] == "Claim" and review["itemReviewed"]["appearance"]
     one = json.loads(run("export", "claimreview", "--db", str(db), "--claim",
                          "bed-rest-worsens-sciatica").output)
-    assert one["reviewRating"]["ratingValue"] == 3
+    assert one["reviewRating"]["ratingValue"] == 1  # contradicted
     assert run("export", "claimreview", "--db", str(db), "--claim", "nope").exit_code == 2
 
 
@@ -102,7 +102,7 @@ def test_claims_csv(db):
     rows = list(csv.DictReader(io.StringIO(run("export", "claims-csv", "--db", str(db)).output)))
     assert len(rows) == sqlite3.connect(db).execute("select count(*) from claims").fetchone()[0]
     row = next(r for r in rows if r["id"] == "bed-rest-worsens-sciatica")
-    assert row["verdict"] == "overstated" and "garrett-sciatica-relief" in row["articles"]
+    assert row["verdict"] == "contradicted" and "garrett-sciatica-relief" in row["articles"]
     assert int(row["contradicting"]) >= 2
 
 

@@ -213,3 +213,23 @@ def test_wrong_types(tmp_path, old, new, message):
     else:
         problems = problems_for(tmp_path, **{ART: article_yaml().replace(old, new, 1)})
     assert any(message in p for p in problems), problems
+
+
+def test_verdict_must_agree_with_the_stances_of_its_evidence(tmp_path):
+    """Only contradicting evidence cannot make a claim overstated (or supported); a verdict_note
+    that says why lets it stand, and the claim page shows the note."""
+    from tests.conftest import CLAIMS, write_kb
+
+    contradicting = CLAIMS.replace("        stance: mixed", "        stance: contradicts")
+    root = write_kb(tmp_path / "a", **{"claims/claims.yaml": contradicting})
+    problems = [str(p) for p in load_project(root).problems]
+    assert any("verdict 'overstated' but every evidence link contradicts the claim" in p
+               and p.startswith("claims/claims.yaml:") for p in problems), problems
+    noted = contradicting.replace("    verdict: overstated\n",
+                                  "    verdict: overstated\n    verdict_note: Part of it holds.\n", 1)
+    root = write_kb(tmp_path / "b", **{"claims/claims.yaml": noted})
+    assert load_project(root).problems == []
+    unsupported_contradicted = CLAIMS.replace("    verdict: supported\n", "    verdict: contradicted\n", 1)
+    root = write_kb(tmp_path / "c", **{"claims/claims.yaml": unsupported_contradicted})
+    assert any("needs at least one contradicting evidence link" in str(p)
+               for p in load_project(root).problems)

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from .. import __version__, vocab
 from ..cite_format import STORED_STYLES, csl_item, format_item
+from ..provenance import source_kind
 from ..sources import SourceReader, ValidationFailed, inputs_digest
 from ..text import AliasMatcher, fold, lookup_names, tokens, weight
 from .schema import COUNTED_FACETS, FACET_INDEXES, FTS, VIEWS, create_tables
@@ -54,6 +55,7 @@ def _ref_row(r) -> dict:
         "doi": r.get("doi"), "pmid": r.get("pmid"), "url": r.get("url"),
         "design": r.get("design"), "population": r.get("population"),
         "verification": r.get("verification"), "verified_url": r.get("verified-url"),
+        "verified_source": source_kind(r.get("verified-url")),
         "verification_note": r.get("verification-note"),
         "status": r.get("status"), "superseded_by": r.get("superseded-by"),
         "status_note": r.get("status-note"),
@@ -85,6 +87,7 @@ def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> Non
         {"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
          "certainty": c.certainty, "topics": json.dumps(sorted(set(c.topics))),
          "reasoning": c.reasoning, "searched_for": c.searched_for, "reviewed": c.reviewed,
+         "verdict_note": c.verdict_note,
          "source_file": c.file, "source_line": c.line} for c in claims])
     _insert(conn, "claim_topics", [{"claim_id": c.id, "topic_id": t}
                                    for c in claims for t in sorted(set(c.topics))])
@@ -105,7 +108,7 @@ def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> Non
 def write_article(conn: sqlite3.Connection, a, matcher: AliasMatcher) -> None:
     _insert(conn, "articles", [
         {"id": a.id, "title": a.title, "publisher": a.publisher, "author": a.author,
-         "published": a.published, "url": a.url, "seed_file": a.seed_file,
+         "published": a.published, "url": a.url, "seed_file": a.seed_file, "capture": a.capture,
          "text_sha256": a.text_sha256, "notes": a.notes, "text": a.text, "source_file": a.file}])
     _insert(conn, "commercial_interests", [
         {"article_id": a.id, "position": i + 1, "kind": ci.kind, "detail": ci.detail}
@@ -178,6 +181,7 @@ def write_database(root: Path, db_path: Path) -> SourceReader:
                               ("citation_status", vocab.CITATION_STATUSES),
                               ("study_design", vocab.STUDY_DESIGNS),
                               ("verification", vocab.VERIFICATION_STATUSES),
+                              ("verified_source", vocab.SOURCE_KINDS),
                               ("commercial_interest", vocab.COMMERCIAL_INTERESTS))
         for i, (value, meaning) in enumerate(values.items())])
     topics = sorted(reader.topics, key=lambda t: t.id)

@@ -17,6 +17,7 @@ The result is a plain dict whose shape is documented in docs/check-json.md.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -24,7 +25,7 @@ from .. import vocab
 from ..cite_format import DEFAULT_STYLE
 from ..db import rows as _rows
 from ..references import stored_or_formatted
-from ..text import fold
+from ..text import fold, topic_token
 from ..vocab import DESIGN_RANK
 from . import figures as figs
 from .candidates import Candidates
@@ -44,7 +45,8 @@ TOPIC_PENALTY = 0.85  # a candidate the sentence only shares a subject with rank
 # A sentence whose stance rests on shared words alone (no agreeing or opposing word, no
 # negation) is taken to make the claim only when it shares this much of its wording.
 PLAIN_MATCH = 0.35
-GREEN_MATCH = 0.5  # ... and is shown as consistent with the evidence only from this much
+GREEN_MATCH = 0.5
+PLAIN_RANK = 0.9  # a claim the sentence is seen to assert by a word ranks above one by shared words only  # ... and is shown as consistent with the evidence only from this much
 SOURCE_CARRIES = 4  # a source named in a sentence covers the next few that report it
 CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
@@ -145,10 +147,13 @@ class Checker:
         st = stance(plain, claim["statement"], cand.shares_content,
                     treatment=claim["claim_type"] == "treatment-effect")
         sentence_topics = {t for t in cand.weights if t.startswith("topic")}
-        if sentence_topics and not any(t.startswith("topic") for t in cand.shared) and \
-                st.stance != "topic" and claim["topics_n"]:
-            # The sentence is about something else ("exercise does not help" is not about bed
-            # rest, whatever else the wording shares).
+        subject = self._subject_topics(plain)
+        if st.stance != "topic" and claim["topics_n"] and (
+                (sentence_topics and not any(t.startswith("topic") for t in cand.shared))
+                or (subject and not subject & claim["topic_tokens"])):
+            # The sentence is about something else: "exercise does not help" is not about bed
+            # rest, and "cauda equina syndrome is common" is not "sciatica is common", whatever
+            # else the wording shares.
             st = type(st)("topic", "shares wording but not the subject: the sentence is about "
                                    "another topic")
         backing = sorted(k for k in cited_keys if claim["stances"].get(k) == "supports")
@@ -168,7 +173,7 @@ class Checker:
                                       "says the same for certain: check the wording")
         sentence_figures = figs.figures(plain)
         agrees, differs = figs.compare(sentence_figures, claim["figures"]) if sentence_figures else (None, None)
-        rank = cand.score * (TOPIC_PENALTY if st.stance == "topic" else 1.0)
+        rank = cand.score * (TOPIC_PENALTY if st.stance == "topic" else 1.0 if st.clear else PLAIN_RANK)
         if cited_keys & claim["linked"]:
             rank *= CITED_BONUS
         return {
@@ -190,7 +195,7 @@ class Checker:
         marks = ",".join("?" * len(claim_ids))
         claims = {r["id"]: dict(r, evidence=[]) for r in _rows(
             self.conn, f"select id, statement, claim_type, verdict, certainty, reasoning, searched_for, "
-                       f"json_array_length(topics) as topics_n from claims where id in ({marks})",
+                       f"json_array_length(topics) as topics_n, topics from claims where id in ({marks})",
             claim_ids)}
         for e in _rows(self.conn,
                        "select e.claim_id, e.ref_key, e.stance, e.directness, e.finding, r.design, "
@@ -212,12 +217,20 @@ class Checker:
             claim["stances"].update({k: "does-not-support" for k in not_supporting.get(claim_id, ())
                                      if k not in claim["stances"]})
             claim["linked"] = frozenset(claim["stances"])
+            claim["topic_tokens"] = {topic_token(t) for t in json.loads(claim.pop("topics") or "[]")}
             claim["figures"] = [f for text in [claim["statement"], *(e["finding"] for e in claim["evidence"])]
                                 for f in figs.figures(text)]
             del claim["evidence"][EVIDENCE_SHOWN:]
             for e in claim["evidence"]:
                 e["links"] = _links(e)
         return claims
+
+    def _subject_topics(self, text: str) -> set[str]:
+        """Topics named before the sentence's verb ("Cauda equina syndrome is ..."): its subject."""
+        m = _VERB.search(text)
+        if not m or m.start() == 0:
+            return set()
+        return {topic_token(h.topic) for h in self.candidates.matcher.find(text[:m.start()])}
 
     # --- step 5 ------------------------------------------------------------------------------
 
@@ -267,6 +280,10 @@ class Checker:
                                 "ref_key = ? and status = 'does-not-support'",
                                 (claim_id, ref_key)).fetchone()
         return "does-not-support" if row else None
+
+
+_VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
+                   r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
 
 
 def _related(m: dict) -> dict:

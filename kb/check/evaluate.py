@@ -30,9 +30,12 @@ def evaluate(checker: Checker, cases: list[dict]) -> dict:
     misses: list[dict] = []
     for case in cases:
         report = checker.check(case["text"])
-        # Claims the report shows for the sentence: matches, then related claims (shown as
-        # "check wording"); the real-article figures below count matches only.
+        # Recall counts the claims the report shows for the sentence: matches, then related claims
+        # ("check the wording"). A negative is unmatched when nothing is reported as a match: a
+        # related claim is explicitly not the sentence's claim. The real-article figures below
+        # count matches only.
         ranked = [m["claim_id"] for s in report["sentences"] for m in s["matches"] + s.get("related", [])]
+        matched = [m["claim_id"] for s in report["sentences"] for m in s["matches"]]
         expected = set(case["claims"])
         if expected:
             positives += 1
@@ -43,10 +46,11 @@ def evaluate(checker: Checker, cases: list[dict]) -> dict:
                 misses.append({"text": case["text"], "expected": sorted(expected), "got": ranked[:3]})
         else:
             negatives += 1
-            negatives_clean += not ranked
-            if ranked:
-                misses.append({"text": case["text"], "expected": [], "got": ranked[:3]})
-        got = [c for s in report["sentences"] for c in s["citations"]]
+            negatives_clean += not matched
+            if matched:
+                misses.append({"text": case["text"], "expected": [], "got": matched[:3]})
+        # The set labels formal citations only; narrative mentions ("a large trial") are extra.
+        got = [c for s in report["sentences"] for c in s["citations"] if c.get("kind", "author-year") == "author-year"]
         for i, want in enumerate(case.get("citations") or []):
             cite_total += 1
             c = got[i] if i < len(got) else None

@@ -32,9 +32,10 @@ _PERCENT = re.compile(rf"\b(?P<a>{NUM})(?:\s*{_PERCENT_WORD})?{_RANGE_SEP}(?P<b>
                       rf"\b(?P<one>{NUM})\s*{_PERCENT_WORD}", re.I)
 _RATIO = re.compile(rf"\b(?P<a>{NUM})\s+(?:in|out of)\s+(?:every\s+)?(?P<b>{NUM})\b", re.I)
 _FRACTION = {"half": 50.0, "a third": 33.3, "one third": 33.3, "two thirds": 66.7, "a quarter": 25.0,
-             "three quarters": 75.0}
+             "three quarters": 75.0, "a fifth": 20.0, "one fifth": 20.0}
 _FRACTION_RE = re.compile(r"\b(?:about |around |nearly |roughly |over |more than |almost )?"
-                          r"(?P<f>two thirds|three quarters|a third|one third|a quarter|half)\s+(?:of\b)",
+                          r"(?P<f>two thirds|three quarters|a third|one third|a quarter|a fifth|one fifth|half)"
+                          r"\s+(?:of\b)",
                           re.I)
 _DURATION = re.compile(rf"\b(?P<a>{NUM}|a few|several|a couple of|an?)(?:(?:{_RANGE_SEP}|\s+or\s+)"
                        rf"(?P<b>{NUM}))?\s*(?P<unit>days?|weeks?|months?|years?)\b", re.I)

@@ -172,7 +172,7 @@ def read(text: str) -> Reading:
     for j, (w, start, end) in enumerate(words):
         if j in used or any(s <= start < e for s, e in consumed):
             continue
-        if w in NEGATORS - {"little", "lack", "lacks", "fails", "failed", "fail"} \
+        if w in (NEGATORS | _BALANCERS) - {"little", "lack", "lacks", "fails", "failed", "fail"} \
                 or _NT.search(w):
             if _CONDITIONAL.search(low[:start].rsplit(",", 1)[-1].rsplit(".", 1)[-1]):
                 continue  # "if the symptoms do not respond": a condition, not what is asserted
@@ -190,6 +190,8 @@ def read(text: str) -> Reading:
 
 
 _ALWAYS_CORE = {"effect", "need", "severity"}
+# Words that negate everything else ("only", "without") balance a negation but never make one.
+_BALANCERS = {"without", "only", "solely", "exclusively"}
 _CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
 
 
@@ -272,9 +274,9 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
     c_neg = [(w, sc) for w, sc in c.negations if sc & sentence_stems]
     if (len(s_neg) - len(c_neg)) % 2 == 0:
         return None
-    # "without surgery" balances a "do not need surgery", but alone it is no denial of a
-    # sentence that mentions surgery ("whether or not they have surgery").
-    strict = [n for n in s_neg if n[0] != "without"], [n for n in c_neg if n[0] != "without"]
+    # "without surgery" balances a "do not need surgery", and "approved only for X" a "not
+    # approved for sciatica", but alone neither denies a sentence that mentions surgery or approval.
+    strict = [n for n in s_neg if n[0] not in _BALANCERS], [n for n in c_neg if n[0] not in _BALANCERS]
     if (len(strict[0]) - len(strict[1])) % 2 == 0:
         return None
     s_neg, c_neg = strict

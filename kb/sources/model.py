@@ -40,6 +40,7 @@ class Claim:
     file: str
     line: int
     reviewed: str | None = None  # date the verdict was last reviewed (YYYY-MM-DD)
+    verdict_note: str | None = None  # why the verdict departs from the stances of its evidence
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Article:
     line: int
     text: str = ""
     text_file: str = ""
+    capture: str = "full"  # full | excerpt: the stored copy is only the page's opening
 
 
 @dataclass

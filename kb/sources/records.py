@@ -130,7 +130,8 @@ def parse_claims(data: object, display: str) -> tuple[list[Claim], list[Problem]
     for item in _mappings(_top_list(data, display, "claims", problems), display, "claim", problems, 1):
         f = _Fields(item, display, f"claim {item.get('id', '?')}", problems)
         f.unknown({"id", "statement", "type", "topics", "verdict", "certainty", "reasoning",
-                   "searched_for", "evidence", "reviewed"})
+                   "searched_for", "evidence", "reviewed", "verdict_note"})
+        verdict_note = f.text("verdict_note", required=False)
         reviewed = f.text("reviewed", required=False) or default_reviewed
         if reviewed and not DATE_RE.match(reviewed):
             f._add("reviewed", "reviewed must be a date, YYYY-MM-DD")
@@ -157,13 +158,29 @@ def parse_claims(data: object, display: str) -> tuple[list[Claim], list[Problem]
                 evidence.append(EvidenceLink(ref, stance, directness, finding, display, ev.line))
         if verdict in vocab.VERDICTS_NEEDING_EVIDENCE and not evidence:
             f._add(None, f"verdict {verdict!r} needs at least one evidence link")
+        if verdict and evidence and not verdict_note:
+            for message in _verdict_against_stances(verdict, {e.stance for e in evidence}):
+                f._add("verdict", f"{message} (or explain why in verdict_note)")
         if verdict == "unsupported" and not evidence and not searched_for:
             f._add(None, "an unsupported claim with no evidence must say what was searched for "
                          "(searched_for)")
         if cid:  # kept even when invalid, so that references to its id do not cascade
             claims.append(Claim(cid, statement, ctype, list(topics), verdict, certainty, reasoning,
-                                searched_for, evidence, display, item.line, reviewed))
+                                searched_for, evidence, display, item.line, reviewed, verdict_note))
     return claims, problems
+
+
+def _verdict_against_stances(verdict: str, stances: set[str]) -> list[str]:
+    """What a verdict says must agree with the stances of its evidence."""
+    problems = []
+    if stances == {"contradicts"} and verdict in ("supported", "mostly-supported", "overstated",
+                                                 "unsupported"):
+        problems.append(f"verdict {verdict!r} but every evidence link contradicts the claim")
+    if verdict == "contradicted" and "contradicts" not in stances:
+        problems.append("verdict 'contradicted' needs at least one contradicting evidence link")
+    if verdict in ("supported", "mostly-supported") and "supports" not in stances:
+        problems.append(f"verdict {verdict!r} needs at least one supporting evidence link")
+    return problems
 
 
 def _parse_citation(value: object, display: str, line: int, problems: list[Problem]):
@@ -191,8 +208,9 @@ def parse_article(data: object, display: str) -> tuple[Article | None, list[Prob
     if not isinstance(data, LineDict):
         return None, [Problem(display, 1, "article file must be a mapping")]
     f = _Fields(data, display, "article", problems)
-    f.unknown({"id", "title", "publisher", "author", "published", "url", "seed_file",
+    f.unknown({"id", "title", "publisher", "author", "published", "url", "seed_file", "capture",
                "text_sha256", "commercial_interests", "notes", "appearances"})
+    capture = f.choice("capture", vocab.CAPTURES, required=False) or "full"
     aid, title, publisher = f.ident("id"), f.text("title"), f.text("publisher")
     published = f.text("published", required=False)
     if published and not DATE_RE.match(published):
@@ -228,4 +246,4 @@ def parse_article(data: object, display: str) -> tuple[Article | None, list[Prob
         return None, problems
     return Article(aid, title, publisher, f.text("author", False), published, url,
                    f.text("seed_file", False), sha, interests, f.text("notes", False),
-                   appearances, display, data.line), problems
+                   appearances, display, data.line, capture=capture), problems
