@@ -28,7 +28,7 @@ TABLES = {
     "claim_topics": ({"claim_id": str, "topic_id": str}, ("claim_id", "topic_id"),
                      [("claim_id", "claims", "id"), ("topic_id", "topics", "id")]),
     "evidence": ({"id": str, "claim_id": str, "ref_key": str, "stance": str, "directness": str,
-                  "finding": str, "source_file": str, "source_line": int}, "id",
+                  "finding": str, "recommendation": str, "source_file": str, "source_line": int}, "id",
                  [("claim_id", "claims", "id"), ("ref_key", "refs", "key")]),
     "claim_texts": ({"claim_id": str, "source": str, "tokens": str, "norm": float},
                     ("claim_id", "source"), [("claim_id", "claims", "id")]),
@@ -119,6 +119,16 @@ select 'citation', r.key, r.status, r.status_note, r.superseded_by,
 from refs r join citation_checks cc on cc.ref_key = r.key join claims c on c.id = cc.claim_id
 where r.status in ('retracted', 'superseded', 'corrected')
 order by 2, 1, 6
+""",
+    "guideline_recommendations": """
+select
+  e.ref_key, r.title as guideline, e.recommendation, e.claim_id, c.statement as claim, c.verdict,
+  e.stance, e.finding
+from evidence e
+join refs r on r.key = e.ref_key
+join claims c on c.id = e.claim_id
+where r.design = 'clinical guideline'
+order by e.ref_key, e.recommendation is null, e.recommendation, e.claim_id
 """,
     "evidence_detail": """
 select

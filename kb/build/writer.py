@@ -93,7 +93,8 @@ def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> Non
                                    for c in claims for t in sorted(set(c.topics))])
     _insert(conn, "evidence", [
         {"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
-         "directness": e.directness, "finding": e.finding, "source_file": e.file,
+         "directness": e.directness, "finding": e.finding, "recommendation": e.recommendation,
+         "source_file": e.file,
          "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)])
     # Matching texts: the statement (with its topics) and each evidence finding, which words the
     # claim as a study found it (a writer reporting a study's result uses its words).

@@ -54,7 +54,7 @@ def claim_page(conn: sqlite3.Connection, claim_id: str, base_url: str = "") -> d
     topics = _rows(conn, "select t.id, t.label from claim_topics ct join topics t on t.id = ct.topic_id "
                          "where ct.claim_id = ? order by t.label", (claim_id,))
     evidence = _rows(conn, f"""
-        select e.ref_key, e.stance, e.directness, e.finding, r.citation_apa, r.title, r.year,
+        select e.ref_key, e.stance, e.directness, e.finding, e.recommendation, r.citation_apa, r.title, r.year,
                r.design, r.doi, r.pmid, r.url, r.verification, r.status, r.status_note,
                r.superseded_by
         from evidence e join refs r on r.key = e.ref_key where e.claim_id = ?

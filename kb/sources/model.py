@@ -24,6 +24,7 @@ class EvidenceLink:
     finding: str
     file: str
     line: int
+    recommendation: str | None = None  # a guideline's recommendation number as read: 1.1.4 [2016]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from .yamlfile import LineDict
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+RECOMMENDATION_RE = re.compile(r"^\d+(?:\.\d+){1,3}(?: \[\d{4}(?:, amended \d{4})?\])?$")
 
 
 class _Fields:
@@ -151,11 +152,16 @@ def parse_claims(data: object, display: str) -> tuple[list[Claim], list[Problem]
         for ev in _mappings(f.items("evidence", required=False), display, "evidence link",
                             problems, item.line):
             ef = _Fields(ev, display, f"claim {cid} evidence", problems)
-            ef.unknown({"ref", "stance", "directness", "finding"})
+            ef.unknown({"ref", "stance", "directness", "finding", "recommendation"})
             ref, stance = ef.text("ref"), ef.choice("stance", vocab.STANCES)
             directness, finding = ef.choice("directness", vocab.DIRECTNESS), ef.text("finding")
+            recommendation = ef.text("recommendation", required=False)
+            if recommendation and not RECOMMENDATION_RE.match(recommendation):
+                ef._add("recommendation", "recommendation must be its number as read, with the year "
+                                          "in brackets if shown: 1.1.4 [2016]")
             if ref and stance and directness and finding:
-                evidence.append(EvidenceLink(ref, stance, directness, finding, display, ev.line))
+                evidence.append(EvidenceLink(ref, stance, directness, finding, display, ev.line,
+                                             recommendation))
         if verdict in vocab.VERDICTS_NEEDING_EVIDENCE and not evidence:
             f._add(None, f"verdict {verdict!r} needs at least one evidence link")
         if verdict and evidence and not verdict_note:
