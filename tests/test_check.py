@@ -418,7 +418,7 @@ def test_sentences_of_only_common_words_still_find_their_claim(tmp_path, monkeyp
     wording = {i: re.sub(r"^Claim \d+: ", "", s) for i, s in conn.execute("select id, statement from claims")}
     found = 0
     for claim_id, _ in statements:
-        matches = checker.match(wording[claim_id])
+        matches = checker.candidates.find(wording[claim_id])
         # the claim itself, or one with the very same wording (the generator repeats some)
-        found += bool(matches) and wording[matches[0]["claim_id"]] == wording[claim_id]
+        found += bool(matches) and wording[matches[0].claim_id] == wording[claim_id]
     assert found >= 36, found

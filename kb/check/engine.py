@@ -69,10 +69,6 @@ class Checker:
                                "from citation_checks"):
             self.known_checks.setdefault(_citation_key(row["as_written"]), []).append(row)
 
-    # kept for callers of the first engine (kb add-article proposals, tests)
-    def match(self, text: str) -> list[dict]:
-        return [{"claim_id": c.claim_id, "score": c.score} for c in self.candidates.find(text)]
-
     def check(self, text: str, fail_on: tuple[str, ...] = DEFAULT_FAIL_ON) -> dict:
         sentences = split_sentences(text)
         all_cites = find_citations(text)
@@ -106,7 +102,9 @@ class Checker:
             if sentence_role == "heading":
                 last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
-            judged = [self._judge(plain, c, claims[c.claim_id], cited_keys, formatted) for c in found]
+            reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set()}
+            judged = [self._judge(plain, reading, c, claims[c.claim_id], cited_keys, formatted)
+                      for c in found]
             judged.sort(key=lambda m: -m.pop("rank_score"))
             # A claim the sentence clearly asserts or denies is a match; one it only shares a
             # subject with is a related claim, shown as such and never given a verdict.
@@ -114,7 +112,7 @@ class Checker:
             related = [_related(m) for m in judged if m["stance"] == "topic"][:MAX_MATCHES]
             top = matches[0] if matches else None
             out_cites = [self._citation(c, resolutions[(c.start, c.year, c.number)], judged, top,
-                                        formatted) for c in cites]
+                                        claims, formatted) for c in cites]
             record = {
                 "index": sentence.index, "text": sentence.text, "start": sentence.start,
                 "end": sentence.end, "role": sentence_role, "role_cue": role_cue,
@@ -142,12 +140,14 @@ class Checker:
 
     # --- steps 3 and 4 for one candidate ---------------------------------------------------
 
-    def _judge(self, plain: str, cand, claim: dict, cited_keys: set[str],
+    def _judge(self, plain: str, reading: dict, cand, claim: dict, cited_keys: set[str],
                formatted: dict[str, str]) -> dict:
+        """Steps 3 and 4 for one candidate; ``reading`` holds what is read once per sentence
+        (its strength, the topics of its subject)."""
         st = stance(plain, claim["statement"], cand.shares_content,
                     treatment=claim["claim_type"] == "treatment-effect")
         sentence_topics = {t for t in cand.weights if t.startswith("topic")}
-        subject = self._subject_topics(plain)
+        subject = reading["subject"]
         if st.stance != "topic" and claim["topics_n"] and (
                 (sentence_topics and not any(t.startswith("topic") for t in cand.shared))
                 or (subject and not subject & claim["topic_tokens"])):
@@ -164,7 +164,7 @@ class Checker:
         if st.stance != "topic" and not st.clear and cand.score < PLAIN_MATCH and not backing:
             st = type(st)("topic", "shares some of its wording, but nothing in the sentence says "
                                    "the same or the opposite")
-        verdict, why = sentence_verdict(claim["verdict"], st.stance, strength(plain)[0],
+        verdict, why = sentence_verdict(claim["verdict"], st.stance, reading["strength"],
                                         strength(claim["statement"])[0])
         if verdict == "consistent" and not st.clear and cand.score < GREEN_MATCH:
             # A green badge needs more than resembling a supported claim: a word that says the
@@ -235,14 +235,14 @@ class Checker:
     # --- step 5 ------------------------------------------------------------------------------
 
     def _citation(self, cite, resolution, matches: list[dict], top: dict | None,
-                  formatted: dict[str, str]) -> dict:
+                  claims: dict[str, dict], formatted: dict[str, str]) -> dict:
         """The citation resolved, and what the knowledge base records of the cited study for
         every claim the sentence may be making, read in the sentence's direction (a study that
         contradicts a claim supports a sentence that denies it)."""
         for_claims = []
         if resolution.key:
             for m in matches:
-                recorded = self._stance_of(m["claim_id"], resolution.key)
+                recorded = claims[m["claim_id"]]["stances"].get(resolution.key)
                 if recorded is None:
                     continue
                 effective = _FLIP.get(recorded, recorded) if m["stance"] in ("denies", "myth") else recorded
@@ -271,15 +271,6 @@ class Checker:
                 "for_claims": for_claims, "known_check": known[0] if known else None,
                 "ref_status": ref_status}
 
-    def _stance_of(self, claim_id: str, ref_key: str) -> str | None:
-        row = self.conn.execute("select stance from evidence where claim_id = ? and ref_key = ?",
-                                (claim_id, ref_key)).fetchone()
-        if row:
-            return row[0]
-        row = self.conn.execute("select status from citation_checks where claim_id = ? and "
-                                "ref_key = ? and status = 'does-not-support'",
-                                (claim_id, ref_key)).fetchone()
-        return "does-not-support" if row else None
 
 
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
