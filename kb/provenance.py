@@ -20,7 +20,7 @@ CANONICAL = (
     "tandfonline.com", "sagepub.com", "cmaj.ca", "cfp.ca", "thespinejournalonline.com",
     "neuromodulationjournal.org", "jospt.org", "biomedcentral.com", "plos.org", "nature.com",
     "science.org", "thejns.org", "fda.gov", "who.int", "hindawi.com", "karger.com", "thieme-connect.com",
-    "europeanspinejournal.org", "springermedicine.com",
+    "europeanspinejournal.org", "springermedicine.com", "acpjournals.org", "annals.org",
 )
 INDEXES = ("ouci.dntb.gov.ua", "read.qxmd.com", "metajournal.com", "pesquisa.bvsalud.org", "scilit.com",
            "search.pedro.org.au", "zendy.io", "sparrho.com", "europepmc.org", "semanticscholar.org",
