@@ -85,3 +85,36 @@ async def test_oversized_post_is_refused(ds):
     response = await ds.client.post("/-/check", content=b"x" * 3_000_000,
                                     headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code == 413
+
+
+async def test_the_checker_answers_only_get_and_post(tmp_path):
+    from kb.build import build
+    from tests.conftest import site_for, write_kb
+
+    root = write_kb(tmp_path / "kb")
+    build(root, root / "sciatica.db")
+    ds = site_for(root / "sciatica.db")
+    for method in ("PUT", "DELETE", "PATCH"):
+        response = await ds.client.request(method, "/-/check")
+        assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD, POST"
+    assert (await ds.client.get("/-/check")).status_code == 200
+
+
+async def test_a_sql_value_cannot_grow_without_bound(tmp_path):
+    """printf('%.*c', 999999999, 'x') ran 30 s past the time limit and took gigabytes: SQLite's
+    length limit makes it an error at once."""
+    from kb.build import build
+    from tests.conftest import site_for, write_kb
+
+    root = write_kb(tmp_path / "kb")
+    build(root, root / "sciatica.db")
+    ds = site_for(root / "sciatica.db")
+    for sql in ("select printf('%.*c', 999999999, 'x') as x", "select zeroblob(1000000000) as x",
+                "select length(randomblob(1000000000)) as x"):
+        response = await ds.client.get("/sciatica.json", params={"sql": sql})
+        # an error ("string or blob too big"), or printf's NULL: never the giant value
+        assert len(response.content) < 10_000, sql
+        assert ("too big" in response.text and response.status_code == 400) or \
+            response.json()["rows"] == [[None]], response.text[:200]
+    ok = await ds.client.get("/sciatica.json", params={"sql": "select printf('%.*c', 1000, 'x') as x"})
+    assert ok.status_code == 200

@@ -233,3 +233,12 @@ def test_verdict_must_agree_with_the_stances_of_its_evidence(tmp_path):
     root = write_kb(tmp_path / "c", **{"claims/claims.yaml": unsupported_contradicted})
     assert any("needs at least one contradicting evidence link" in str(p)
                for p in load_project(root).problems)
+
+
+@pytest.mark.parametrize("rel", ["claims/articles/demo-article.yaml", "claims/claims.yaml",
+                                 "claims/topics.yaml"])
+def test_an_emptied_source_file_is_an_error_naming_it(tmp_path, rel):
+    """An emptied file was skipped (an article silently dropped from the build)."""
+    root = write_kb(tmp_path / "kb", **{rel: ""})
+    problems = [str(p) for p in load_project(root).problems]
+    assert f"{rel}:1: the file is empty" in problems, problems[:5]

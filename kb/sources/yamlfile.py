@@ -582,6 +582,8 @@ def load_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
         text = decode_text(raw)
     except NotUTF8 as exc:
         return None, [Problem(display, exc.line, str(exc))]
+    if not text.strip():  # an emptied file is a mistake to name, not a file to skip
+        return None, [Problem(display, 1, "the file is empty")]
     try:
         return _load(text), []
     except yaml.MarkedYAMLError as exc:

@@ -16,16 +16,17 @@ async def _plain(send, status: int, text: str, extra_headers=()):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """The public site is read-only: refuse every method but GET/HEAD (except the check form)
+    """The public site is read-only: refuse every method but GET/HEAD (and POST to the checker)
     with 405, and refuse oversized request bodies with 413, before Datasette sees them."""
 
     def wrap(app):
         async def read_only(scope, receive, send):
             if scope["type"] == "http":
                 method, path = scope["method"], scope["path"]
-                if method not in ("GET", "HEAD") and path not in WRITABLE_PATHS:
+                allowed = ("GET", "HEAD", "POST") if path in WRITABLE_PATHS else ("GET", "HEAD")
+                if method not in allowed:
                     return await _plain(send, 405, "This site is read-only.\n",
-                                        [[b"allow", b"GET, HEAD"]])
+                                        [[b"allow", ", ".join(allowed).encode()]])
                 length = dict(scope.get("headers") or []).get(b"content-length", b"0")
                 if length.isdigit() and int(length) > MAX_BODY_BYTES:
                     return await _plain(send, 413, "Request body too large.\n")
