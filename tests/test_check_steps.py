@@ -96,6 +96,22 @@ def test_stance_on_real_sentences(text, claim, expected):
     assert result.stance == expected and result.cue
 
 
+@pytest.mark.parametrize("text, claim, expected", [
+    # quantifiers say how many, not the claim's position
+    ("Not everyone with sciatica needs surgery.",
+     "Most people with sciatica improve over time with conservative care, without surgery.", "topic"),
+    ("Cauda equina syndrome is not rare.", "Cauda equina syndrome is rare but a medical emergency.",
+     "denies"),
+    ("Pregabalin works well for sciatica.", "Pregabalin does not relieve sciatica pain.", "denies"),
+    ("Pregabalin does not work for sciatica.", "Pregabalin does not relieve sciatica pain.", "asserts"),
+    ("An MRI is essential to diagnose sciatica.", "MRI is not routinely needed early in sciatica.",
+     "denies"),
+])
+def test_stance_on_forms_writers_use(text, claim, expected):
+    result = stance(text, claim, treatment=False)  # read as the engine reads non-treatment claims
+    assert result.stance == expected and result.cue
+
+
 def test_stance_on_every_tuning_sentence_whose_claim_is_found(checker):
     """Where the checker finds the labelled claim, it reads the stance the labeller gave."""
     result = evaluate_articles(checker, TUNING)

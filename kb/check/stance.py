@@ -33,7 +33,8 @@ NEGATORS = {"not", "no", "never", "none", "nothing", "neither", "nor", "cannot",
 # Adverbs of frequency qualify what follows ("rarely needed", "usually improves"); only an
 # adjective used as the predicate ("bulges are common") states a frequency as the position.
 _ADVERBS = {"rarely", "seldom", "often", "usually", "commonly", "frequently", "typically",
-            "infrequently", "most"}
+            "infrequently", "most", "many", "few", "everyone", "majority", "minority"}
+# (quantifiers too: "not everyone needs surgery" says how many, not that surgery is common)
 
 _NT = re.compile(r"n't$")
 
@@ -155,6 +156,7 @@ def read(text: str) -> Reading:
         if pole is None:
             continue
         dim, value = pole
+        word = w
         # A negator among the three words before flips it ("won't speed", "not common").
         for j in range(max(0, i - 3), i):
             nw = words[j][0]
@@ -167,7 +169,7 @@ def read(text: str) -> Reading:
         if dim not in values:
             values[dim] = (value, w)
             before = [x[0] for x in words[max(0, i - 3):i]]
-            if dim in _ALWAYS_CORE or (any(b in _COPULA for b in before) and w not in _ADVERBS):
+            if dim in _ALWAYS_CORE or (any(b in _COPULA for b in before) and word not in _ADVERBS):
                 core.add(dim)
     for j, (w, start, end) in enumerate(words):
         if j in used or any(s <= start < e for s, e in consumed):
