@@ -45,8 +45,8 @@ TOPIC_PENALTY = 0.85  # a candidate the sentence only shares a subject with rank
 # A sentence whose stance rests on shared words alone (no agreeing or opposing word, no
 # negation) is taken to make the claim only when it shares this much of its wording.
 PLAIN_MATCH = 0.35
-GREEN_MATCH = 0.5
-PLAIN_RANK = 0.9  # a claim the sentence is seen to assert by a word ranks above one by shared words only  # ... and is shown as consistent with the evidence only from this much
+GREEN_MATCH = 0.5  # ... and is shown as consistent with the evidence only from this much
+PLAIN_RANK = 0.9  # a claim the sentence is seen to assert by a word ranks above one by shared words only
 SOURCE_CARRIES = 4  # a source named in a sentence covers the next few that report it
 CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
@@ -165,7 +165,7 @@ class Checker:
             st = type(st)("topic", "shares some of its wording, but nothing in the sentence says "
                                    "the same or the opposite")
         verdict, why = sentence_verdict(claim["verdict"], st.stance, reading["strength"],
-                                        strength(claim["statement"])[0])
+                                        claim["strength"])
         if verdict == "consistent" and not st.clear and cand.score < GREEN_MATCH:
             # A green badge needs more than resembling a supported claim: a word that says the
             # same, a cited study that backs it, or most of the claim's wording.
@@ -218,6 +218,7 @@ class Checker:
                                      if k not in claim["stances"]})
             claim["linked"] = frozenset(claim["stances"])
             claim["topic_tokens"] = {topic_token(t) for t in json.loads(claim.pop("topics") or "[]")}
+            claim["strength"] = strength(claim["statement"])[0]
             claim["figures"] = [f for text in [claim["statement"], *(e["finding"] for e in claim["evidence"])]
                                 for f in figs.figures(text)]
             del claim["evidence"][EVIDENCE_SHOWN:]
@@ -270,7 +271,6 @@ class Checker:
                 "reference": formatted.get(resolution.key), "supports_claim": supports,
                 "for_claims": for_claims, "known_check": known[0] if known else None,
                 "ref_status": ref_status}
-
 
 
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
