@@ -7,6 +7,7 @@ giving exactly citeproc-py's text; anything else returns None and goes to citepr
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from functools import cache, lru_cache
@@ -40,19 +41,68 @@ def csl_item(row: dict, authors: list[tuple[str, str]]) -> dict:
                        ("doi", "DOI"), ("url", "URL")):
         if row.get(field):
             item[csl] = row[field].replace("--", "-") if field == "pages" else row[field]
-    names = []
-    for family, given in authors:
-        if family == "others":
-            continue
-        names.append({"family": family, "given": given} if given else {"literal": family})
+    names = [{"family": family, "given": given} if given else {"literal": family}
+             for family, given in authors]
+    if names and _truncated(row):
+        names.append(dict(ET_AL))
     if names:
         item["author"] = names
     return item
 
 
+# A name list cut short in the source ("and others") ends in this name. CSL has no way to say
+# "et al." of the data, so it stands for it while a style lays the names out, and
+# _plain_text() writes "et al." in its place (with the connector before it dropped), for
+# citeproc-py and fast_format alike. Exports leave it out.
+ET_AL_MARK = "\ue0e7"  # a private-use character: never in a real name
+ET_AL = {"literal": ET_AL_MARK}
+_ET_AL = re.compile(rf"(,?) (?:(?:&|and|\u2026) )?{ET_AL_MARK}\.?")
+
+
+# BibTeX's "et al.": a name list ending "and others" (the bare word; {others} is a name). The
+# parser (kb.sources.bibtex) leaves it out of the authors; the formatter reads it from the field.
+BIBTEX_OTHERS = "others"
+
+
+def names_truncated(value: str) -> bool:
+    """Whether a BibTeX name list (an author field as written) is cut short with
+    ``and others``."""
+    if BIBTEX_OTHERS not in value:
+        return False
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    return BIBTEX_OTHERS in split_multiple_persons_names(value)
+
+
+def _truncated(row: dict) -> bool:
+    """Whether the reference's author list ends "and others": read from its BibTeX fields
+    (row["fields_bibtex"], as the refs table holds them), since ref_authors lists only the
+    named authors. Rows without those fields are taken as complete."""
+    bibtex = row.get("fields_bibtex")
+    if not bibtex or BIBTEX_OTHERS not in bibtex:
+        return False
+    return names_truncated(json.loads(bibtex).get("author", ""))
+
+
+# Runs of whitespace (newlines and tabs of wrapped values included), but not no-break spaces,
+# which a ~ tie asks for.
+_WHITESPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
+def one_line(text: str) -> str:
+    """Display text on one line: every run of whitespace one space, none at the ends (the
+    parser's display fields; the exports, which must never break a line inside a value)."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
 def _plain_text(text: str) -> str:
-    """Whitespace collapsed; the entry number of numeric styles removed."""
-    return re.sub(r"^\[?\d+[.\]]\s*", "", " ".join(text.split()))
+    """Whitespace collapsed; the entry number of numeric styles removed; "et al." for the
+    ET_AL name: "Smith, J., & <ET_AL>." is "Smith, J., et al.", "Smith and <ET_AL>" is
+    "Smith et al."."""
+    text = re.sub(r"^\[?\d+[.\]]\s*", "", " ".join(text.split()))
+    if ET_AL_MARK in text:
+        text = _ET_AL.sub(r"\1 et al.", text).replace(ET_AL_MARK, "et al.")
+    return text
 
 
 def citeproc_format(item: dict, style: str = DEFAULT_STYLE) -> str:
@@ -162,6 +212,11 @@ def _names(authors, style: str) -> str | None:
         return None
     apa = style == "apa"
     names = []
+    if authors[-1] == ET_AL and len(authors) > 1:  # laid out as a last name, as citeproc-py does
+        authors = authors[:-1]
+        last = [ET_AL_MARK]
+    else:
+        last = []
     for author in authors:
         if not isinstance(author, dict) or set(author) != {"family", "given"}:
             return None
@@ -172,6 +227,7 @@ def _names(authors, style: str) -> str | None:
         if initials is None:
             return None
         names.append(f"{family}, {initials}" if apa else f"{family} {initials}")
+    names += last
     if apa:
         if len(names) >= 21:  # first 19, an ellipsis, the last
             return _join(names[:19] + ["\u2026 " + names[-1]], ", ")
@@ -257,6 +313,9 @@ _CANARIES = [
     {"id": "c3", "type": "article-journal", "title": "Prognosis", "container-title": "BMJ",
      "issued": {"date-parts": [["2019"]]}, "issue": "7607",
      "author": [{"family": f"Smith{i}", "given": "Anna"} for i in range(22)]},
+    {"id": "c4", "type": "article-journal", "title": "Sciatica", "container-title": "Pain",
+     "issued": {"date-parts": [[2001]]}, "volume": "9",
+     "author": [{"family": "Smith", "given": "Anna"}, {"family": "Jones", "given": "B."}, ET_AL]},
 ]
 
 

@@ -10,6 +10,7 @@ import json
 import sqlite3
 
 from .db import rows
+from .provenance import safe_url
 from .vocab import VERDICT_RATING
 
 SITE_NAME = "Sciatica evidence and citation knowledge base"
@@ -34,7 +35,7 @@ def claim_review(claim: dict, appearances: list[dict], base_url: str = "") -> di
         seen.add(ap["article_id"])
         work = {"@type": "CreativeWork", "name": ap["article_title"],
                 "publisher": {"@type": "Organization", "name": ap["publisher"]}}
-        if ap.get("article_url") and ap["article_url"] != "unknown":
+        if safe_url(ap.get("article_url")):
             work["url"] = ap["article_url"]
         works.append(work)
     data = {

@@ -6,6 +6,7 @@ Errors reach the user through ``click.ClickException`` (exit 1) and ``click.Usag
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -31,7 +32,7 @@ def find_root(start: Path | None = None) -> Path:
 
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
     help="Knowledge-base folder (holding claims/ and references.bib). Default: found from cwd.")
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -39,16 +40,44 @@ db_option = click.option(
 
 
 class ProblemsFound(click.ClickException):
-    """Validation problems: each printed as ``file:line: message``, then how many."""
+    """Validation problems: each printed as ``file:line: message`` (those of files that could
+    not be parsed first, then how many problems that follow from them are not shown), then how
+    many."""
 
-    def __init__(self, problems, after: str = ""):
-        self.problems = problems
+    def __init__(self, problems, after: str = "", suppressed=None):
+        self.problems, self.suppressed = problems, suppressed
         super().__init__(f"{len(problems)} problem(s) found{after}")
 
     def show(self, file=None) -> None:
-        for problem in self.problems:
-            click.echo(str(problem), err=True)
+        from .sources import problem_lines
+
+        for line in problem_lines(self.problems, self.suppressed):
+            click.echo(line, err=True)
         click.secho(self.format_message(), fg="red", err=True)
+
+
+# SQLite's errors that mean the file cannot be written (by name, or by message when raised
+# without one); any other sqlite3 error during a build is a bug, and keeps its traceback.
+_SQLITE_WRITE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN",
+                        "SQLITE_PERM")
+_SQLITE_WRITE_MESSAGES = ("database or disk is full", "disk I/O error",
+                          "attempt to write a readonly database", "unable to open database file")
+
+
+def _write_failure(exc: Exception, db_path: Path) -> str | None:
+    """Why ``db_path`` could not be written, in words, if ``exc`` says so; else None."""
+    import sqlite3
+
+    if isinstance(exc, OSError):
+        why = exc.strerror or str(exc)
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            why += f" (no permission to write in {Path(db_path).parent})"
+        return why
+    if isinstance(exc, sqlite3.Error) and (
+            getattr(exc, "sqlite_errorname", "").startswith(_SQLITE_WRITE_ERRORS)
+            or str(exc) in _SQLITE_WRITE_MESSAGES):
+        return str(exc)
+    return None
 
 
 @click.group()
@@ -70,7 +99,7 @@ def validate(root):
             pass
     problems = reader.finish()
     if problems:
-        raise ProblemsFound(problems)
+        raise ProblemsFound(problems, suppressed=reader.suppressed)
     n = reader.counts
     click.echo(f"OK: {n['articles']} articles, {n['claims']} claims, {n['appearances']} appearances, "
                f"{n['references']} references, {n['topics']} topics")
@@ -80,10 +109,16 @@ def _build(root: Path, db_path: Path, quiet: bool = False) -> None:
     from .build import build
     from .sources import ValidationFailed
 
+    left = f"build failed, {db_path} was left as it was"
     try:
         counts = build(root, db_path).counts
     except ValidationFailed as exc:
-        raise ProblemsFound(exc.problems, f"; build failed, {db_path} was left as it was") from None
+        raise ProblemsFound(exc.problems, f"; {left}", exc.suppressed) from None
+    except Exception as exc:  # noqa: BLE001 - only write failures become a message
+        why = _write_failure(exc, db_path)
+        if why is None:
+            raise
+        raise click.ClickException(f"cannot write {db_path}: {why}; {left}") from None
     click.echo(f"built {db_path}: {counts['claims']} claims, {counts['references']} references, "
                f"{counts['articles']} articles", err=quiet)
 
@@ -221,9 +256,12 @@ def _open_db(root, db_path, allow_stale: bool = False):
 def _write(text: str, output) -> None:
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 output_option = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -353,7 +391,7 @@ def report(root, as_json):
     root = root or find_root()
     project = load_project(root)
     if project.problems:
-        raise ProblemsFound(project.problems)
+        raise ProblemsFound(project.problems, suppressed=project.suppressed)
     data = coverage(project)
     click.echo(json.dumps(data, indent=2, sort_keys=True) if as_json else format_report(data))
 

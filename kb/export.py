@@ -46,8 +46,27 @@ def _ref_rows(conn: sqlite3.Connection) -> list[tuple[dict, list[tuple[str, str]
     return [(row, authors.get(row["key"], [])) for row in rows]
 
 
+def _one_line_item(value):
+    """Every string in a CSL item on one line (the parser already gives display fields so;
+    this keeps an export from ever breaking a line inside a value)."""
+    from .cite_format import one_line
+
+    if isinstance(value, str):
+        return one_line(value)
+    if isinstance(value, list):
+        return [_one_line_item(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_line_item(v) for k, v in value.items()}
+    return value
+
+
 def export_csl_json(conn: sqlite3.Connection) -> str:
-    """References as CSL-JSON (Zotero, Mendeley and pandoc import it)."""
+    """References as CSL-JSON (Zotero, Mendeley and pandoc import it), every value on one line.
+
+    An author list cut short in the source ("and others") is written with its named authors
+    only: CSL-JSON has no agreed way to say "et al." (pandoc writes a name "others", which
+    other readers take for a person). The rows here carry no BibTeX fields, so csl_item()
+    adds no et-al name; the formatted references (citation_apa, export bibliography) say it."""
     from .cite_format import csl_item
 
     items = []
@@ -55,7 +74,7 @@ def export_csl_json(conn: sqlite3.Connection) -> str:
         item = csl_item(row, authors)
         if row["pmid"]:
             item["PMID"] = row["pmid"]
-        items.append(item)
+        items.append(_one_line_item(item))
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -64,28 +83,32 @@ _RIS_TYPES = {"article": "JOUR", "book": "BOOK", "incollection": "CHAP", "inproc
 
 
 def export_ris(conn: sqlite3.Connection) -> str:
-    """References as RIS (imported by Zotero, EndNote, Mendeley)."""
+    """References as RIS (imported by Zotero, EndNote, Mendeley). A value never breaks its
+    line (an RIS line is one tag and one value); an author list cut short ("and others")
+    has its named authors only, as RIS has no et-al."""
+    from .cite_format import one_line
+
     out = []
     for row, authors in _ref_rows(conn):
-        lines = [f"TY  - {_RIS_TYPES.get(row['entry_type'], 'GEN')}", f"ID  - {row['key']}"]
-        lines += [f"AU  - {family}, {given}" if given else f"AU  - {family}"
-                  for family, given in authors if family != "others"]
-        lines.append(f"TI  - {row['title']}")
+        tags = [("TY", _RIS_TYPES.get(row["entry_type"], "GEN")), ("ID", row["key"])]
+        tags += [("AU", f"{family}, {given}" if given else family) for family, given in authors]
+        tags.append(("TI", row["title"]))
         if row["journal"]:
-            lines.append(f"{'JO' if row['entry_type'] == 'article' else 'T2'}  - {row['journal']}")
+            tags.append(("JO" if row["entry_type"] == "article" else "T2", row["journal"]))
         if row["year"]:
-            lines.append(f"PY  - {row['year']}")
+            tags.append(("PY", row["year"]))
         for tag, field in (("VL", "volume"), ("IS", "number"), ("DO", "doi"), ("UR", "url")):
             if row[field]:
-                lines.append(f"{tag}  - {row[field]}")
+                tags.append((tag, row[field]))
         if row["pages"]:
             start, _, end = re.sub(r"\s*(?:--|[-\u2013\u2014])\s*", "-", row["pages"]).partition("-")
-            lines.append(f"SP  - {start}")
+            tags.append(("SP", start))
             if end:
-                lines.append(f"EP  - {end}")
+                tags.append(("EP", end))
         if row["pmid"]:
-            lines.append(f"AN  - PMID:{row['pmid']}")
-        lines.append("ER  - ")
+            tags.append(("AN", f"PMID:{row['pmid']}"))
+        values = ((tag, one_line(str(value))) for tag, value in tags if value is not None)
+        lines = [f"{tag}  - {value}" for tag, value in values if value] + ["ER  - "]
         out.append("\n".join(lines))
     return "\n\n".join(out) + "\n"
 

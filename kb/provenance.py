@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from .vocab import URL_SCHEMES
+
 # Hosts of canonical records: bibliographic databases, DOI resolution, publishers, guideline bodies.
 CANONICAL = (
     "pubmed.ncbi.nlm.nih.gov", "pubmed.gov", "pmc.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov", "doi.org",
@@ -55,3 +57,16 @@ def source_kind(url: str | None) -> str | None:
         if _under(name, hosts):
             return kind
     return "other"
+
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute URL with an allowed scheme (kb.vocab.URL_SCHEMES) and a host,
+    else None. Browsers ignore tabs, newlines and leading spaces in a scheme
+    ("java\tscript:"), so those never pass; nor does a scheme-relative "//host"."""
+    if not url or _CONTROL.search(url):
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in URL_SCHEMES and parts.hostname else None

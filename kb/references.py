@@ -8,7 +8,9 @@ import sqlite3
 from .cite_format import DEFAULT_STYLE, STORED_STYLES, csl_item, format_item
 
 _SQL_CHUNK = 500  # keys per query, well under SQLite's limit on bound variables
-ROW_COLUMNS = ["key", "entry_type", "title", "journal", "year", "volume", "number", "pages", "doi", "url"]
+# fields_bibtex: csl_item() reads from the author field as written whether the list ends "and others"
+ROW_COLUMNS = ["key", "entry_type", "title", "journal", "year", "volume", "number", "pages", "doi", "url",
+               "fields_bibtex"]
 
 
 def csl_items(conn: sqlite3.Connection, keys: list[str]) -> dict[str, dict]:

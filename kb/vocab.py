@@ -135,6 +135,10 @@ TONE_DISPLAY = {"good": {"color": "#005A8C", "terminal": "green"},
                 "problem": {"color": "#A33F00", "terminal": "red"}}
 
 # Where a reference's verified-url is (kb/provenance.py classes it by host).
+# The only URL schemes a source may give and the site will make a link of: a `javascript:` or
+# `data:` URL in a .bib `url` field would run script when clicked (kb.provenance.safe_url).
+URL_SCHEMES = ("https", "http")
+
 SOURCE_KINDS = {
     "canonical": "The canonical record: PubMed, PMC, the DOI landing page, the publisher, Cochrane or NICE.",
     "repository": "A copy in an author's institutional repository or research portal.",

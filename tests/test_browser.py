@@ -113,3 +113,21 @@ def test_html_in_claims_renders_inert(tmp_path, browser):
         page.goto(url + "/sciatica/claims/bed-rest-worsens-sciatica")
         assert page.locator("h1").inner_text() == evil
         page.close()
+
+
+def test_a_comment_opener_in_a_claim_does_not_blank_its_page(tmp_path, browser):
+    """Issue 15 item 8: `<!--<script>` in a statement once made the browser read the rest of
+    the page as script data (JSON-LD escaped only `</`); now `<`, `>` and `&` are escaped."""
+    import json
+
+    evil = "Bed rest <!--<script> & more makes sciatica worse."
+    root = write_kb(tmp_path / "kb", **{"claims/claims.yaml": CLAIMS.replace(
+        "statement: Bed rest makes sciatica worse.", f"statement: '{evil}'")})
+    with serving(root, root / "sciatica.db") as url:
+        page = browser.new_page()
+        page.goto(url + "/sciatica/claims/bed-rest-worsens-sciatica")
+        assert page.locator("h1").inner_text() == evil
+        assert page.locator("h2", has_text="Where it appears").count() == 1  # the rest of the page is there
+        data = json.loads(page.locator("script[type='application/ld+json']").inner_text())
+        assert data["claimReviewed"] == evil
+        page.close()

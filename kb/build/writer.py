@@ -16,7 +16,7 @@ import sqlite_utils
 from .. import __version__, vocab
 from ..cite_format import STORED_STYLES, csl_item, format_item
 from ..provenance import source_kind
-from ..sources import SourceReader, ValidationFailed, inputs_digest
+from ..sources import SourceReader, ValidationFailed
 from ..text import AliasMatcher, fold, lookup_names, tokens, weight
 from .schema import COUNTED_FACETS, FACET_INDEXES, FTS, VIEWS, create_tables
 
@@ -163,10 +163,19 @@ def finish_match_index(db: sqlite_utils.Database) -> None:
 
 def write_database(root: Path, db_path: Path) -> SourceReader:
     """Stream the sources under ``root`` into a new database at ``db_path`` (which must not
-    exist), a file or a chunk at a time. Raises ``ValidationFailed`` if any has a problem;
-    the caller discards the file then."""
+    exist), a file or a chunk at a time. Raises ``ValidationFailed`` if any has a problem,
+    ``OSError`` or ``sqlite3.Error`` if the file cannot be written; the caller discards the
+    file then (closed here in every case)."""
     reader = SourceReader(root)
     db = sqlite_utils.Database(db_path)
+    try:
+        _write(db, reader)
+    finally:
+        db.close()
+    return reader
+
+
+def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
     conn = db.conn
     # A temporary file, discarded on any failure: no journal needed while it fills.
     conn.execute("pragma journal_mode = off")
@@ -206,8 +215,7 @@ def write_database(root: Path, db_path: Path) -> SourceReader:
     problems = reader.finish()
     if problems:
         conn.rollback()
-        db.close()
-        raise ValidationFailed(problems)
+        raise ValidationFailed(problems, reader.suppressed)
 
     for table, columns in FACET_INDEXES.items():
         for cols in columns:
@@ -230,7 +238,8 @@ def write_database(root: Path, db_path: Path) -> SourceReader:
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
     _insert(conn, "build_info", [
-        {"key": "inputs_sha256", "value": inputs_digest(Path(root))},
+        # What was read, as it was read: a source saved during the build leaves it stale.
+        {"key": "inputs_sha256", "value": reader.inputs_digest()},
         {"key": "kb_version", "value": __version__},
         {"key": "schema_version", "value": SCHEMA_VERSION}])
     # Full-text search last, over the finished tables (as simonw/til does).
@@ -241,5 +250,3 @@ def write_database(root: Path, db_path: Path) -> SourceReader:
         raise RuntimeError(f"foreign key check failed: {problems[:5]}")
     conn.commit()
     conn.execute("analyze")  # statistics let SQLite pick the facet and link-table indexes
-    db.close()
-    return reader

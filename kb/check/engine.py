@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 
 from .. import vocab
 from ..cite_format import DEFAULT_STYLE
@@ -69,13 +70,19 @@ class Checker:
                                "from citation_checks"):
             self.known_checks.setdefault(_citation_key(row["as_written"]), []).append(row)
 
-    def check(self, text: str, fail_on: tuple[str, ...] = DEFAULT_FAIL_ON) -> dict:
+    def check(self, text: str, fail_on: tuple[str, ...] = DEFAULT_FAIL_ON,
+              budget_s: float | None = None) -> dict:
+        """The report for ``text``. With ``budget_s`` (the site's bound on one request), the
+        sentences not reached in that time are left out and the report says so."""
+        deadline = None if budget_s is None else time.monotonic() + budget_s
         sentences = split_sentences(text)
         all_cites = find_citations(text)
         references = reference_list(text)
         list_start = reference_list_start(sentences)
         staged = []
         for sentence in sentences:
+            if deadline is not None and time.monotonic() > deadline:
+                break
             cites = [c for c in all_cites if sentence.start <= c.start < sentence.end]
             sentence_role, role_cue = role(sentence)
             if list_start is not None and sentence.index > list_start:
@@ -99,6 +106,8 @@ class Checker:
         out = []
         last_source = -SOURCE_CARRIES - 1  # index of the last sentence that named a source
         for sentence, sentence_role, role_cue, plain, cites, found in staged:
+            if deadline is not None and time.monotonic() > deadline:
+                break
             if sentence_role == "heading":
                 last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
@@ -136,6 +145,11 @@ class Checker:
         report = {"schema_version": SCHEMA_VERSION, "sentences": out}
         report["attention"] = attention(out)
         report["summary"] = summary(out, fail_on)
+        report["incomplete"] = None if len(out) == len(sentences) else {
+            "checked": len(out), "sentences": len(sentences),
+            "reason": f"the time allowed for one check ({budget_s:g} s) ran out after {len(out)} of "
+                      f"{len(sentences)} sentences; the rest were not checked. Check the draft in "
+                      f"parts, or with `kb check`, which has no time limit."}
         return report
 
     # --- steps 3 and 4 for one candidate ---------------------------------------------------

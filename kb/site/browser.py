@@ -28,6 +28,14 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(root: Path, db_path: Path, timeout: float = 60.0):
     """Run `kb serve` for ``root`` on a free port; yield its base URL; stop it afterwards."""
+    with serving_process(root, db_path, timeout) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serving_process(root: Path, db_path: Path, timeout: float = 60.0):
+    """As ``serving``, yielding (base URL, the server's process): `kb serve` execs Datasette,
+    so the process is the server itself (its memory can be read from /proc)."""
     port = free_port()
     # Output goes to a file, not a pipe: an undrained pipe fills up with the access log and
     # then blocks the server mid-request.
@@ -47,7 +55,7 @@ def serving(root: Path, db_path: Path, timeout: float = 60.0):
                     log.seek(0)
                     raise RuntimeError(f"kb serve did not start on {url}: {log.read()[-2000:]}")
                 time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

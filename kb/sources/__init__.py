@@ -6,9 +6,10 @@ knowledge base through them with the cross-file checks (``SourceReader``, ``load
 ``coverage`` reports what the sources hold. Pure: it never imports the build, check or site.
 """
 
-from .problems import Problem, ValidationFailed
+from .problems import Problem, Suppressed, ValidationFailed, problem_lines
 from .reader import (ARTICLES_DIR, BIB_FILE, CLAIMS_DIR, Project, SourceReader, input_files,
                      inputs_digest, load_project)
 
 __all__ = ["ARTICLES_DIR", "BIB_FILE", "CLAIMS_DIR", "Problem", "Project", "SourceReader",
-           "ValidationFailed", "input_files", "inputs_digest", "load_project"]
+           "Suppressed", "ValidationFailed", "input_files", "inputs_digest", "load_project",
+           "problem_lines"]

@@ -20,6 +20,7 @@ from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from pylatexenc.latex2text import LatexNodes2Text
 
+from ..cite_format import BIBTEX_OTHERS, one_line
 from ..textfile import NotUTF8, decode_text
 from .model import Author, Reference
 from .problems import Problem
@@ -28,8 +29,9 @@ from .problems import Problem
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 _latex = LatexNodes2Text()
-# Only these need LaTeX decoding; anything else is already plain text (the fast path).
-_NEEDS_DECODING = re.compile(r"[\\{}~$]|--")
+# Only these need LaTeX decoding; anything else is already plain text (the fast path), so a
+# value whose only markup is a bare & or % keeps it (pylatexenc reads a tabular column, a comment).
+_NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''|[!?]`")
 
 
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
@@ -38,40 +40,50 @@ _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u
 _LETTERS = {"ss": "\u00df", "o": "\u00f8", "O": "\u00d8", "ae": "\u00e6", "AE": "\u00c6",
             "oe": "\u0153", "OE": "\u0152", "aa": "\u00e5", "AA": "\u00c5", "l": "\u0142",
             "L": "\u0141", "i": "\u0131", "j": "\u0237"}
-_ACCENT_RE = re.compile(r"\\(['`^\"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))"
-                        r"|\\([cvuHrk])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
-_LETTER_RE = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])(?:\{\})?\s?")
-_ESCAPED_RE = re.compile(r"\\([&%$_#{}])")
-# TeX quotes (``...''), comments (an unescaped %) and anything else unusual: the full decoder.
-_LEAVE_TO_PYLATEXENC = re.compile(r"``|''|(?<!\\)%")
+# Spaces after a control word (\ss, \i, \c), as pylatexenc reads them: the name ends where
+# letters end, and the whitespace after it is swallowed up to a paragraph break (two newlines
+# in a row), which stays. After {} or a control symbol (\', \&) whitespace is text. ([^\W\d_]
+# holds every str.isalpha letter and a few more, so an odd character after a control word
+# leaves it undecoded, for pylatexenc.)
+_END = r"(?![^\W\d_])"
+_SKIPPED = r"(?:\n(?!\n)|(?!\n)\s)*"
+_DOTLESS = rf"\\[ij]{_END}"
+_ARG = rf"(?:\{{\s*({_DOTLESS}|[A-Za-z])\s*\}}|({_DOTLESS}){_SKIPPED}|([A-Za-z]))"
+# One left-to-right pass (so that a decoded letter never joins the next control word's name):
+# an accent with its letter, a special letter, an escaped symbol.
+_TOKEN_RE = re.compile(rf"\\(['`^\"~=.]){_SKIPPED}{_ARG}|\\([cvuHrk]){_END}{_SKIPPED}{_ARG}"
+                       rf"|\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij]){_END}{_SKIPPED}|\\([&%$_#{{}}])")
+# Escaped braces and dollars hide in private-use characters until grouping braces are removed.
+_ESCAPED = {"{": "\ue000", "}": "\ue001", "$": "\ue002"}
+# TeX quotes (``...'', !` and ?`), comments (an unescaped %) and anything else unusual: the
+# full decoder.
+_LEAVE_TO_PYLATEXENC = re.compile(r"``|''|[!?]`|(?<!\\)%")
+
+
+def _decoded(m: re.Match) -> str:
+    if m.group(9):
+        return _LETTERS[m.group(9)]
+    if m.group(10):
+        return _ESCAPED.get(m.group(10), m.group(10))
+    mark = m.group(1) or m.group(5)
+    base = next(b for b in m.group(2, 3, 4, 6, 7, 8) if b)
+    # a dotless i or j under the accent ({\'\i}) is accented as i or j, composed as pylatexenc does
+    return unicodedata.normalize("NFC", base[-1] + _ACCENTS[mark])
 
 
 def _fast_latex(text: str) -> str | None:
     """The common LaTeX of bibliographies (accents, special letters, escaped symbols, dashes,
     ties, grouping braces) decoded directly; None when anything else is left, so that the
-    full decoder handles it. Gives the same text as pylatexenc (tested)."""
+    full decoder handles it. Gives the same text as pylatexenc, spaces included (tested)."""
     if _LEAVE_TO_PYLATEXENC.search(text):
         return None
-
-    def accent(m: re.Match) -> str:
-        mark = m.group(1) or m.group(4)
-        base = m.group(2) or m.group(3) or m.group(5) or m.group(6)
-        if base.startswith("\\"):  # a dotless i or j under the accent: {\'\i}
-            base = {"\\i": "i", "\\j": "j"}.get(base, base)
-        return base + _ACCENTS[mark]
-
-    out = _ACCENT_RE.sub(accent, text)
-    out = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], out)
-    # Escaped symbols become themselves; escaped braces hide in private-use characters so that
-    # removing grouping braces leaves them.
-    out = _ESCAPED_RE.sub(lambda m: {"{": "\ue000", "}": "\ue001", "$": "\ue002"}.get(m.group(1),
-                                                                                  m.group(1)), out)
+    out = _TOKEN_RE.sub(_decoded, text)
     if "\\" in out or "$" in out:
         return None
-    out = out.replace("{", "").replace("}", "")
-    out = out.replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "$")
+    # dashes before braces go: a brace between two hyphens ends a ligature, as in TeX
     out = out.replace("---", "\u2014").replace("--", "\u2013").replace("~", "\u00a0")
-    return unicodedata.normalize("NFC", out)
+    out = out.replace("{", "").replace("}", "")
+    return out.replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "$")
 
 
 @lru_cache(maxsize=100_000)
@@ -99,11 +111,15 @@ def decode_bibtex_bytes(data: bytes, display: str) -> tuple[str | None, list[Pro
 
 
 def _names(value: str) -> list[Author]:
+    """The named people of a BibTeX name list; a bare ``others`` is not one of them
+    (kb.cite_format.names_truncated() says the list was cut short, from the field as written)."""
     authors = []
     for name in split_multiple_persons_names(value):
+        if name == BIBTEX_OTHERS:
+            continue
         parts = parse_single_name_into_parts(name, strict=False)
-        family = decode_latex(" ".join(parts.von + parts.last)).strip()
-        given = decode_latex(" ".join(parts.first + parts.jr)).strip()
+        family = one_line(decode_latex(" ".join(parts.von + parts.last)))
+        given = one_line(decode_latex(" ".join(parts.first + parts.jr)))
         authors.append(Author(family=family, given=given))
     return authors
 
@@ -261,6 +277,6 @@ def _parse_text(text: str, display: str, file_line=lambda local: local + 1, skip
             authors = []
         refs.append(Reference(
             key=entry.key, entry_type=entry.entry_type.lower(), line=line,
-            fields={k: decode_latex(v).strip() for k, v in values.items()},
+            fields={k: one_line(decode_latex(v)) for k, v in values.items()},
             authors=authors, raw=entry.raw or "", bibtex_fields=values))
     return refs, problems, library, starts

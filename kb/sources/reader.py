@@ -9,6 +9,7 @@ problems come back in ``Project.problems``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections import Counter
@@ -17,12 +18,13 @@ from pathlib import Path
 from typing import Iterator
 
 from .. import vocab
+from ..provenance import safe_url
 from .bibtex import parse_bibtex_chunks
 from .model import Article, Claim, Reference, Topic
 from ..textfile import NotUTF8, decode_text
-from .problems import Problem
+from .problems import Problem, Suppressed, cannot_read
 from .records import parse_article, parse_claims, parse_topics
-from .yamlfile import load_yaml
+from .yamlfile import parse_yaml
 
 CLAIMS_DIR = "claims"
 BIB_FILE = "references.bib"
@@ -45,6 +47,7 @@ class Project:
     articles: list[Article] = field(default_factory=list)
     refs: list[Reference] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    suppressed: Suppressed = field(default_factory=Suppressed)
 
     @property
     def ok(self) -> bool:
@@ -59,23 +62,49 @@ def claims_files(root: Path) -> list[Path]:
         else extra
 
 
+def article_files(root: Path) -> list[Path]:
+    """claims/articles/*.yaml, in name order (each names its text, the .txt beside it)."""
+    articles = Path(root) / ARTICLES_DIR
+    return sorted(articles.glob("*.yaml")) if articles.is_dir() else []
+
+
 def input_files(root: Path) -> list[Path]:
-    """Every file the database is built from, in a stable order."""
+    """Every file the database is built from: what ``SourceReader`` reads, in a stable order."""
     files = [root / BIB_FILE, root / TOPICS_FILE, *claims_files(root)]
-    articles = root / ARTICLES_DIR
-    if articles.is_dir():
-        files += sorted(p for p in articles.iterdir() if p.suffix in (".yaml", ".txt"))
+    for path in article_files(root):
+        files += [path, path.with_suffix(".txt")]
     return files
 
 
-def inputs_digest(root: Path) -> str:
-    """A hash of every input file's name and bytes: the database is stale when it changes."""
+def _read_noted(path: Path, rel: str, tokens: dict[str, str]) -> bytes:
+    """``path``'s bytes, noting under ``rel`` in ``tokens`` what the inputs digest takes of them:
+    their sha256, or why there are none. Raises OSError as ``read_bytes`` does."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        tokens[rel] = "<missing>" if isinstance(exc, FileNotFoundError) else \
+            f"<unreadable: {exc.strerror}>"
+        raise
+    tokens[rel] = hashlib.sha256(data).hexdigest()
+    return data
+
+
+def _digest(tokens: dict[str, str]) -> str:
+    """One hash of every input file's name and token, in name order."""
     digest = hashlib.sha256()
-    for path in input_files(root):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(path.read_bytes() if path.exists() else b"<missing>")
-        digest.update(b"\0")
+    for rel in sorted(tokens):
+        digest.update(f"{rel}\0{tokens[rel]}\0".encode())
     return digest.hexdigest()
+
+
+def inputs_digest(root: Path) -> str:
+    """A hash of every input file's name and bytes as they are now: a database is stale when
+    this differs from the digest of the bytes its build read (``SourceReader.inputs_digest``)."""
+    tokens: dict[str, str] = {}
+    for path in input_files(root):
+        with contextlib.suppress(OSError):
+            _read_noted(path, path.relative_to(root).as_posix(), tokens)
+    return _digest(tokens)
 
 
 class SourceReader:
@@ -86,6 +115,12 @@ class SourceReader:
     came before, and keeps only compact indexes (ids, keys, line numbers) between stages,
     so memory stays bounded however large the knowledge base: the build writes each batch
     to SQLite and drops it. Problems accumulate in ``problems``; nothing raises.
+
+    A file that cannot be parsed defines nothing, so every id it would have defined is unknown
+    wherever it is used: those problems are counted, not listed (the stages run in order, so
+    which files failed is known before any use is checked), and ``finish()`` puts the failed
+    files' own problems first. Each file's bytes are hashed as they are read:
+    ``inputs_digest()`` is what the database built from them is marked with.
     """
 
     def __init__(self, root: Path):
@@ -99,22 +134,58 @@ class SourceReader:
         self._claim_where: list[tuple[str, int]] = []
         self._appeared = bytearray()
         self._article_ids: dict[str, tuple[str, int]] = {}
+        self._tokens: dict[str, str] = {}  # file -> sha256 of its bytes as read (_read_noted)
+        self._unreadable: dict[str, set[str]] = {}  # kind of id -> files of it that failed
+        self._suppressed = Counter()  # kind of id -> problems not listed, as they follow from it
+        self.suppressed = Suppressed()  # set by finish()
         self._read_topics()
+
+    # --- reading, and what follows from a file that cannot be read ---------------------------
+
+    def _read(self, path: Path, rel: str, kind: str) -> bytes | None:
+        """One input file's bytes (hashed for the digest as read); None if it cannot be read,
+        a problem kept and the file, defining ids of ``kind``, noted as failed."""
+        try:
+            return _read_noted(path, rel, self._tokens)
+        except OSError as exc:
+            self.problems.append(cannot_read(rel, exc))
+            self._failed(kind, rel)
+            return None
+
+    def inputs_digest(self) -> str:
+        """The digest of every file read, of its bytes as they were read (``inputs_digest``'s
+        form: a database built from them is stale once the files differ)."""
+        return _digest(self._tokens)
+
+    def _failed(self, kind: str, rel: str) -> None:
+        self._unreadable.setdefault(kind, set()).add(rel)
+
+    def _follows(self, kind: str, problem: Problem) -> None:
+        """Keep ``problem``, unless a file defining ids of ``kind`` failed: then only count it."""
+        if kind in self._unreadable:
+            self._suppressed[kind] += 1
+        else:
+            self.problems.append(problem)
 
     # --- topics (small: held in full) -------------------------------------------------------
 
-    def _parse(self, path: Path, rel: str, parse):
-        """Load one YAML file and run its pure parser; problems are kept, None on failure."""
-        data, errs = load_yaml(path, rel)
+    def _parse(self, path: Path, rel: str, parse, kind: str):
+        """Load one YAML file (defining ids of ``kind``) and run its pure parser; problems are
+        kept, None on failure."""
+        raw = self._read(path, rel, kind)
+        if raw is None:
+            return None
+        data, errs = parse_yaml(raw, rel)
         self.problems += errs
         if data is None:
+            self._failed(kind, rel)
             return None
         parsed, errs = parse(data, rel)
         self.problems += errs
         return parsed
 
     def _read_topics(self) -> None:
-        self.topics = self._parse(self.root / TOPICS_FILE, TOPICS_FILE, parse_topics) or []
+        self.topics = self._parse(self.root / TOPICS_FILE, TOPICS_FILE, parse_topics, "topic") or []
         self.counts["topics"] = len(self.topics)
         _duplicates(self.topics, lambda t: t.id, "topic id", self.problems)
         alias_owner: dict[str, str] = {}
@@ -129,11 +200,8 @@ class SourceReader:
     # --- references --------------------------------------------------------------------------
 
     def refs(self) -> Iterator[list[Reference]]:
-        bib_path = self.root / BIB_FILE
-        try:
-            data = [bib_path.read_bytes()]
-        except OSError as exc:
-            self.problems.append(Problem(BIB_FILE, 0, f"cannot read file: {exc.strerror}"))
+        data = [self._read(self.root / BIB_FILE, BIB_FILE, "ref")]
+        if data[0] is None:
             return
         first_line: dict[str, int] = {}
         for refs, errs in parse_bibtex_chunks(data.pop(), BIB_FILE):  # the parser frees the bytes
@@ -153,6 +221,8 @@ class SourceReader:
             self.counts["references"] += len(kept)
             yield kept
         self._ref_keys = set(first_line)
+        if not first_line and any(p.file == BIB_FILE for p in self.problems):
+            self._failed("ref", BIB_FILE)  # nothing in it could be read
         for key, line, target in self._superseded_by:
             if target not in self._ref_keys:
                 self.problems.append(Problem(BIB_FILE, line, f"{key}: superseded-by {target!r} is "
@@ -165,7 +235,7 @@ class SourceReader:
         problems = self.problems
         for path in claims_files(self.root):
             rel = f"{CLAIMS_DIR}/{path.name}"
-            claims = self._parse(path, rel, parse_claims) or []
+            claims = self._parse(path, rel, parse_claims, "claim") or []
             for claim in claims:
                 if claim.id in self._claim_index:
                     first_file, first_line = self._claim_where[self._claim_index[claim.id]]
@@ -176,12 +246,12 @@ class SourceReader:
                 self._claim_where.append((claim.file, claim.line))
                 for tid in claim.topics:
                     if tid not in self._topic_ids:
-                        problems.append(Problem(claim.file, claim.line,
-                                                f"claim {claim.id}: unknown topic {tid!r}"))
+                        self._follows("topic", Problem(claim.file, claim.line,
+                                                       f"claim {claim.id}: unknown topic {tid!r}"))
                 for ev in claim.evidence:
                     if ev.ref not in self._ref_keys:
-                        problems.append(Problem(ev.file, ev.line, f"claim {claim.id}: unknown reference "
-                                                                  f"key {ev.ref!r} (not in {BIB_FILE})"))
+                        self._follows("ref", Problem(ev.file, ev.line, f"claim {claim.id}: unknown "
+                                                     f"reference key {ev.ref!r} (not in {BIB_FILE})"))
                 _duplicates(claim.evidence, lambda e: e.ref, f"evidence link in claim {claim.id} to",
                             problems)
             self.counts["claims"] += len(claims)
@@ -192,10 +262,9 @@ class SourceReader:
 
     def articles(self) -> Iterator[Article]:
         problems = self.problems
-        articles_dir = self.root / ARTICLES_DIR
-        for path in sorted(articles_dir.glob("*.yaml")) if articles_dir.is_dir() else []:
+        for path in article_files(self.root):
             rel = f"{ARTICLES_DIR}/{path.name}"
-            article = self._parse(path, rel, parse_article)
+            article = self._parse(path, rel, parse_article, "article")
             if article is None:
                 continue
             if article.id in self._article_ids:
@@ -204,7 +273,12 @@ class SourceReader:
                                                            f"(first defined in {first[0]}:{first[1]})"))
                 continue
             self._article_ids[article.id] = (rel, article.line)
-            _attach_text(article, path.with_suffix(".txt"), rel, problems)
+            try:
+                text = _read_noted(path.with_suffix(".txt"), f"{ARTICLES_DIR}/{path.stem}.txt",
+                                   self._tokens)
+            except OSError:
+                text = None
+            _attach_text(article, text, rel, problems)
             self._check_article(article)
             self.counts["articles"] += 1
             self.counts["appearances"] += len(article.appearances)
@@ -218,7 +292,7 @@ class SourceReader:
         for ap in article.appearances:
             index = self._claim_index.get(ap.claim)
             if index is None:
-                problems.append(Problem(ap.file, ap.line, f"unknown claim id {ap.claim!r}"))
+                self._follows("claim", Problem(ap.file, ap.line, f"unknown claim id {ap.claim!r}"))
             else:
                 self._appeared[index] = 1
             if article.text:
@@ -226,8 +300,8 @@ class SourceReader:
             cite = ap.citation
             if cite is not None:
                 if cite.key and cite.key not in self._ref_keys:
-                    problems.append(Problem(ap.file, cite.line, f"citation {cite.as_written!r}: "
-                                            f"unknown reference key {cite.key!r} (not in {BIB_FILE})"))
+                    self._follows("ref", Problem(ap.file, cite.line, f"citation {cite.as_written!r}: "
+                                                 f"unknown reference key {cite.key!r} (not in {BIB_FILE})"))
                 if article.text:
                     found = article.text.find(cite.as_written, ap.start, ap.end + CITATION_WINDOW)
                     if found < 0:
@@ -239,13 +313,17 @@ class SourceReader:
     # --- after everything --------------------------------------------------------------------
 
     def finish(self) -> list[Problem]:
-        """The checks that need every file read; returns all problems, sorted."""
+        """The checks that need every file read; returns all problems, sorted, those of the
+        files that could not be parsed first (``suppressed`` says what followed from them)."""
         for claim_id, index in self._claim_index.items():
             if not self._appeared[index]:
                 file, line = self._claim_where[index]
-                self.problems.append(Problem(file, line,
-                                             f"claim {claim_id} has no appearance in any article"))
-        self.problems = sorted(set(self.problems))
+                self._follows("article", Problem(file, line,
+                                                 f"claim {claim_id} has no appearance in any article"))
+        failed = set().union(*self._unreadable.values())
+        self.problems = sorted(set(self.problems), key=lambda p: (p.file not in failed, p))
+        self.suppressed = Suppressed(len(failed), sum(p.file in failed for p in self.problems),
+                                     dict(self._suppressed))
         return self.problems
 
 
@@ -260,17 +338,22 @@ def load_project(root: Path) -> Project:
         project.claims += claims
     project.articles = list(reader.articles())
     project.problems = reader.finish()
+    project.suppressed = reader.suppressed
     return project
 
 
-def _attach_text(article: Article, text_path: Path, rel: str, problems: list[Problem]) -> None:
-    text_rel = f"{ARTICLES_DIR}/{text_path.name}"
-    if text_path.stem != article.id:
+# Every page that shows an article renders its text, and a JSON page of the articles table
+# holds up to 100 of them: the longest real capture is under 10,000 characters.
+MAX_ARTICLE_CHARS = 200_000
+
+
+def _attach_text(article: Article, data: bytes | None, rel: str, problems: list[Problem]) -> None:
+    """Check the article text's bytes (None: it could not be read) and attach its text."""
+    text_rel = f"{ARTICLES_DIR}/{Path(rel).stem}.txt"
+    if Path(rel).stem != article.id:
         problems.append(Problem(rel, article.line, f"article id {article.id!r} must match the "
                                                    f"file name {Path(rel).stem!r}"))
-    try:
-        data = text_path.read_bytes()
-    except OSError:
+    if data is None:
         problems.append(Problem(rel, article.line, f"article text {text_rel} is missing"))
         return
     actual = hashlib.sha256(data).hexdigest()
@@ -283,6 +366,11 @@ def _attach_text(article: Article, text_path: Path, rel: str, problems: list[Pro
         article.text_file = text_rel
     except NotUTF8 as exc:
         problems.append(Problem(text_rel, exc.line, f"article text: {exc}"))
+        return
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        problems.append(Problem(text_rel, 1, f"article text is {len(article.text):,} characters; the limit "
+                                             f"is {MAX_ARTICLE_CHARS:,} (a web article's text is a few "
+                                             f"thousand): record the article's own text, not a whole site"))
 
 
 def _check_references(refs: list[Reference], problems: list[Problem]) -> None:
@@ -307,8 +395,10 @@ def _check_references(refs: list[Reference], problems: list[Problem]) -> None:
         url = ref.get("verified-url")
         if status in ("verified", "partial") and not url:
             bad(f"verification {status!r} needs a verified-url saying where it was checked")
-        if url and not url.startswith(("https://", "http://")):
-            bad(f"verified-url {url!r} is not an http(s) address")
+        for name in ("verified-url", "url"):
+            if ref.get(name) and not safe_url(ref.get(name)):
+                bad(f"{name} {ref.get(name)!r} is not a web address ({' or '.join(vocab.URL_SCHEMES)}, "
+                    f"with a host and no spaces): the site would not link it")
         if status == "unverified" and not ref.get("verification-note"):
             bad("an unverified reference needs a verification-note saying what could not be checked")
         if ref.get("year") and not YEAR_RE.match(ref.get("year")):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .. import vocab
+from ..provenance import safe_url
 from .model import Appearance, Article, CitationCheck, Claim, CommercialInterest, EvidenceLink, Topic
 from .problems import Problem
 from .yamlfile import LineDict
@@ -222,7 +223,7 @@ def parse_article(data: object, display: str) -> tuple[Article | None, list[Prob
     if published and not DATE_RE.match(published):
         f._add("published", f"published {published!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
     url = f.text("url")
-    if url and url != "unknown" and not url.startswith(("https://", "http://")):
+    if url and url != "unknown" and not safe_url(url):
         f._add("url", "url must be an http(s) address or the word 'unknown'")
     sha = f.text("text_sha256")
     if sha and not SHA256_RE.match(sha):

