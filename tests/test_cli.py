@@ -39,3 +39,34 @@ def test_serve_arguments_are_immutable_and_quiet():
     assert args[args.index("--immutable") + 1] == "x.db"
     assert "suggest_facets" in args and args[args.index("suggest_facets") + 1] == "off"
     assert args[args.index("--host") + 1] == "127.0.0.1"
+
+
+def test_setup_installs_only_when_pyproject_or_python_changed(tmp_path):
+    """scripts/setup.sh (run by serve.sh and test.sh) re-ran pip on every start (~7 s): now a
+    stamp of pyproject.toml and the Python version decides. A stand-in .venv records pip calls."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import REPO
+
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "setup.sh", tmp_path / "scripts" / "setup.sh")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    log = tmp_path / "calls.log"
+    (bin_dir / "python").write_text(f'#!/bin/sh\necho "$*" >> {log}\n')
+    (bin_dir / "kb").write_text("#!/bin/sh\n")
+    for f in ("python", "kb"):
+        (bin_dir / f).chmod(0o755)
+
+    def pip_runs() -> int:
+        log.write_text("")
+        subprocess.run(["bash", "scripts/setup.sh"], cwd=tmp_path, check=True, capture_output=True)
+        return sum("-m pip install" in line for line in log.read_text().splitlines())
+
+    assert pip_runs() == 2  # first run: pip upgraded, the package installed
+    assert pip_runs() == 0  # nothing changed: nothing installed
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\ndependencies = ['y']\n")
+    assert pip_runs() == 2  # a changed pyproject.toml installs again
+    assert pip_runs() == 0

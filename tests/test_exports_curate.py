@@ -45,10 +45,40 @@ def test_claimreview_export_has_the_required_fields(db):
         assert rating["@type"] == "Rating" and rating["alternateName"]
         assert rating.get("ratingValue") in (1, 2, 3, 4, 5, None)
         assert review["itemReviewed"]["@type"] == "Claim" and review["itemReviewed"]["appearance"]
-    one = json.loads(run("export", "claimreview", "--db", str(db), "--claim",
-                         "bed-rest-worsens-sciatica").output)
+    one = json.loads(run("export", "claimreview", "--db", str(db), "--claim", "bed-rest-worsens-sciatica",
+                         "--base-url", "https://kb.example.org/").output)
     assert one["reviewRating"]["ratingValue"] == 1  # contradicted
-    assert run("export", "claimreview", "--db", str(db), "--claim", "nope").exit_code == 2
+    assert one["url"] == "https://kb.example.org/sciatica/claims/bed-rest-worsens-sciatica"
+    assert run("export", "claimreview", "--db", str(db), "--claim", "nope",
+               "--base-url", "https://kb.example.org").exit_code == 2
+
+
+def test_claimreview_is_never_exported_with_relative_urls(db):
+    # Before: without --base-url every url was "/sciatica/claims/...", which search engines ignore.
+    for extra in ([], ["--base-url", "kb.example.org"], ["--base-url", "javascript:alert(1)"]):
+        result = run("export", "claimreview", "--db", str(db), *extra)
+        assert result.exit_code == 2 and "public address" in result.output, extra
+        assert "ClaimReview" in result.output and "{" not in result.output
+
+
+def test_the_configured_public_address_is_used(db, monkeypatch):
+    from kb.site import settings
+
+    monkeypatch.setattr(settings, "public_base_url", lambda: "https://facts.example.org")
+    reviews = json.loads(run("export", "claimreview", "--db", str(db)).output)
+    assert reviews and all(r["url"].startswith("https://facts.example.org/sciatica/claims/") for r in reviews)
+
+
+def test_every_exported_claimreview_has_googles_fact_check_fields(db):
+    from kb.claimreview import claim_reviews, claimreview_problems
+
+    reviews = claim_reviews(sqlite3.connect(db), base_url="https://kb.example.org")
+    assert reviews and [p for r in reviews for p in claimreview_problems(r)] == []
+    broken = dict(reviews[0], url="/sciatica/claims/x", claimReviewed=" ",
+                  reviewRating={"@type": "Rating", "ratingValue": 9, "bestRating": 5, "worstRating": 1},
+                  datePublished="25 Nov 2026")
+    problems = claimreview_problems(broken)
+    assert len(problems) == 5 and any("alternateName" in p for p in problems)
 
 
 def test_claimreview_export_is_what_each_claim_page_embeds(db):

@@ -42,3 +42,13 @@ def datasette_app(db_path: Path):
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     return Datasette([], immutables=[str(db_path)], metadata=metadata, settings=dict(SETTINGS),
                      template_dir=str(TEMPLATES), plugins_dir=str(PLUGINS))
+
+
+def public_base_url() -> str | None:
+    """The site's public address from metadata.yaml (plugins.kb.base_url), without a trailing
+    slash; None when it is not set."""
+    import yaml
+
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    value = ((metadata.get("plugins") or {}).get("kb") or {}).get("base_url")
+    return value.rstrip("/") if value else None

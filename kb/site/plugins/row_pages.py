@@ -9,8 +9,10 @@ from kb.vocab import VERDICT_RATING
 PAGES = {"claims": claim_page, "articles": article_page, "refs": ref_page}
 
 
-def _base_url(request) -> str:
-    return f"{request.scheme}://{request.host}"
+def _base_url(datasette, request) -> str:
+    """The site's public address (plugins.kb.base_url in metadata.yaml), else the request's."""
+    configured = (datasette.plugin_config("kb") or {}).get("base_url")
+    return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
 
 
 @hookimpl
@@ -21,7 +23,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     async def page_vars():
         (pk,) = urlsafe_components(request.url_vars["pks"])
         db = datasette.get_database(database)
-        base = _base_url(request)
+        base = _base_url(datasette, request)
         if table == "claims":
             data = await db.execute_fn(lambda conn: claim_page(conn, pk, base))
         else:
