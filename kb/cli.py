@@ -1,5 +1,5 @@
 """The ``kb`` command line, written out command by command: validate, build, serve, check,
-export, add-ref, add-article, report.
+export, add-ref, add-article, retractions import, report.
 
 Errors reach the user through ``click.ClickException`` (exit 1) and ``click.UsageError``
 (exit 2), one clear line each; validation problems are listed first, one per line."""
@@ -94,7 +94,7 @@ def validate(root):
     from .sources import SourceReader
 
     reader = SourceReader(root)
-    for stage in (reader.refs, reader.claims, reader.articles):
+    for stage in (reader.refs, reader.notices, reader.claims, reader.articles):
         for _ in stage():  # one file or chunk at a time: memory stays bounded
             pass
     problems = reader.finish()
@@ -230,6 +230,45 @@ def check(draft, root, db_path, fmt, fail_on, style, show_all):
             console.print(f"[dim]note: {note}[/]")
         to_terminal(report, console, show_all=show_all)
     sys.exit(1 if report["summary"]["needs_attention"] else 0)
+
+
+@cli.command("check-drafts")
+@click.argument("drafts", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@root_option
+@db_option
+@click.option("--fail-on", default=None, metavar="FLAGS",
+              help="Comma-separated flags that fail the check, or 'none' (default: as kb check).")
+def check_drafts(drafts, root, db_path, fail_on):
+    """Fact-check several drafts (for a pre-commit hook or CI): one line per sentence that needs
+    attention, `file:line: flags: sentence - fix`; exit status 1 if any has a --fail-on flag."""
+    from .check import DEFAULT_FAIL_ON, Checker
+    from .check.draft import DraftError, decode_draft
+
+    codes = DEFAULT_FAIL_ON if fail_on is None else _parse_fail_on(fail_on)
+    conn = _open_db(root, db_path, allow_stale=True)
+    failing = 0
+    try:
+        checker = Checker(conn)
+        for path in drafts:
+            try:
+                text, _ = decode_draft(path.read_bytes())
+            except DraftError as exc:
+                click.echo(f"{path}: {exc}")
+                continue
+            report = checker.check(text, fail_on=codes)
+            starts = {s["index"]: s["start"] for s in report["sentences"]}
+            for item in report["attention"]:
+                line = text.count("\n", 0, starts.get(item["index"], 0)) + 1
+                sentence = " ".join(item["text"].split())
+                sentence = sentence if len(sentence) <= 100 else sentence[:99] + "\u2026"
+                click.echo(f"{path}:{line}: {', '.join(item['problems'])}: {sentence} - {item['fix']}")
+            failing += report["summary"]["needs_attention"]
+    finally:
+        conn.close()
+    if drafts:
+        click.echo(f"{len(drafts)} draft(s) checked; {failing} fail the check"
+                   + (f" ({', '.join(codes)})" if failing else ""))
+    sys.exit(1 if failing else 0)
 
 
 @cli.group()
@@ -393,6 +432,37 @@ def add_article_command(text_file, article_id, title, url, publisher, author, pu
         conn.close()
     click.echo(f"wrote {path.relative_to(root)} with {n} proposed appearances; "
                "complete it, then run kb validate")
+
+
+@cli.group()
+def retractions():
+    """Retraction Watch notices about the references (claims/retractions.yaml)."""
+
+
+@retractions.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@root_option
+def retractions_import(csv_file, root):
+    """Match a Retraction Watch CSV (Crossref's download) to references.bib by DOI, then PMID,
+    and write the notices found to claims/retractions.yaml (sorted; a re-import with the same
+    file changes nothing). Review its diff, run kb validate, commit."""
+    from .sources import BIB_FILE
+    from .sources.bibtex import parse_bibtex
+    from .sources.retractions import RETRACTIONS_FILE, RetractionsError, import_notices
+
+    root = root or find_root()
+    target = root / RETRACTIONS_FILE
+    try:
+        refs, _ = parse_bibtex((root / BIB_FILE).read_bytes(), BIB_FILE)
+        current = target.read_bytes() if target.exists() else None
+        text, summary = import_notices(csv_file.read_bytes(), refs, current)
+        if current != text.encode("utf-8") and (current is not None or summary.notices):
+            target.write_text(text, encoding="utf-8")
+    except RetractionsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot read or write {exc.filename}: {exc.strerror or exc}") from None
+    click.echo(summary.line())
 
 
 @cli.command()

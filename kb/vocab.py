@@ -21,7 +21,8 @@ VERDICTS = {
 
 # How each verdict is shown, everywhere (site badges and CSS, terminal report, ClaimReview):
 # Okabe-Ito colours, distinguishable with colour-vision deficiency, and a symbol and a word on
-# every badge so that colour is never the only cue. `rating` is ClaimReview's ratingValue (1..5;
+# every badge so that colour is never the only cue; text on each badge meets WCAG AA (4.5:1,
+# tested: white on the contradicted orange was 3.87:1). `rating` is ClaimReview's ratingValue (1..5;
 # not-checkable has none); `underline` and `tint` mark a passage making the claim in article
 # text; `terminal` is the rich style of the terminal report.
 VERDICT_DISPLAY = {
@@ -34,10 +35,17 @@ VERDICT_DISPLAY = {
     "unsupported": {"label": "Unsupported", "symbol": "?", "background": "#CC79A7",
                     "color": "#000", "underline": "#CC79A7", "tint": "#f8e6f0", "rating": 2, "terminal": "magenta"},
     "contradicted": {"label": "Contradicted", "symbol": "\u2718", "background": "#D55E00",
-                     "color": "#fff", "underline": "#D55E00", "tint": "#fbe3d6", "rating": 1, "terminal": "red"},
+                     "color": "#000", "underline": "#D55E00", "tint": "#fbe3d6", "rating": 1, "terminal": "red"},
     "not-checkable": {"label": "Not checkable", "symbol": "\u2013", "background": "#BBBBBB",
                       "color": "#000", "underline": "#999", "tint": "#fff6d6", "rating": None, "terminal": "dim"},
 }
+# What a facet is called on the table pages (the default was the column name and the facet's
+# type: "topics (link)", "verdict (counted)").
+FACET_TITLES = {"verdict": "Verdict", "topics": "Topic", "articles": "Article", "claim_type": "Claim type",
+                "certainty": "Certainty", "year": "Year", "design": "Study design", "journal": "Journal",
+                "verification": "Verification", "verified_source": "Where it was read",
+                "article_id": "Article", "claim_id": "Claim", "status": "Status", "stance": "Stance",
+                "directness": "Directness", "publisher": "Publisher", "capture": "Capture"}
 # ClaimReview reviewRating for each verdict: (ratingValue on 1..5 or None, label). README documents it.
 VERDICT_RATING = {v: (d["rating"], d["label"]) for v, d in VERDICT_DISPLAY.items()}
 # Verdicts that assert something about the evidence, so need at least one evidence link.
@@ -69,6 +77,15 @@ STANCES = {
     "contradicts": "The study's finding contradicts the claim.",
     "mixed": "The study's findings partly support and partly contradict the claim.",
     "context": "The study gives context (definitions, populations, limits) without taking a side.",
+}
+
+# How a study's stance is drawn in the evidence map (a symbol as well as a colour; text on
+# each background meets WCAG AA).
+STANCE_DISPLAY = {
+    "supports": {"symbol": "+", "background": "#0072B2", "color": "#fff", "label": "supports"},
+    "contradicts": {"symbol": "\u2212", "background": "#D55E00", "color": "#000", "label": "contradicts"},
+    "mixed": {"symbol": "\u00b1", "background": "#E69F00", "color": "#000", "label": "mixed"},
+    "context": {"symbol": "\u00b7", "background": "#DDDDDD", "color": "#000", "label": "context"},
 }
 
 DIRECTNESS = {
@@ -238,4 +255,26 @@ GRADE_WORDING = {
     "moderate": "say \"probably\" (\"X probably reduces Y\")",
     "low": "say \"may\" (\"X may reduce Y\")",
     "very-low": "say \"it is uncertain whether\" (\"it is uncertain whether X reduces Y\")",
+}
+
+# --- Retraction Watch notices (`kb retractions import`, claims/retractions.yaml) ---------------
+
+# What a notice about a published study is (Retraction Watch's RetractionNature).
+RETRACTION_NATURES = {
+    "retraction": "The study was retracted: nothing should rely on it.",
+    "correction": "A correction was published: the study stands as corrected.",
+    "expression-of-concern": "The journal expressed concern about the study: treat it with caution.",
+    "reinstatement": "An earlier retraction was reversed: the study stands again.",
+}
+# RetractionNature as the Retraction Watch CSV writes it (compared lowercased) -> the value above.
+RETRACTION_NATURE_NAMES = {"retraction": "retraction", "correction": "correction",
+                           "expression of concern": "expression-of-concern",
+                           "reinstatement": "reinstatement"}
+# The reference status a notice gives a study whose references.bib entry gives none (a
+# reinstatement after a retraction undoes it; an expression of concern is recorded only).
+RETRACTION_NATURE_STATUS = {"retraction": "retracted", "correction": "corrected"}
+# How a notice was matched to a reference of references.bib.
+RETRACTION_MATCHES = {
+    "doi": "The paper's DOI (lowercased, https://doi.org/ prefix removed) equals the reference's doi.",
+    "pmid": "The paper had no matching DOI; its PubMed ID equals the reference's pmid.",
 }

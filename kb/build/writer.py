@@ -17,10 +17,11 @@ from .. import __version__, vocab
 from ..cite_format import STORED_STYLES, csl_item, format_item
 from ..provenance import source_kind
 from ..sources import SourceReader, ValidationFailed
+from ..sources.retractions import ref_status
 from ..text import AliasMatcher, fold, lookup_names, tokens, weight
 from .schema import COUNTED_FACETS, FACET_INDEXES, FTS, VIEWS, create_tables
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: ref_notices (Retraction Watch)
 
 
 def _author_short(ref) -> str:
@@ -80,6 +81,22 @@ def write_refs(conn: sqlite3.Connection, refs) -> None:
     _insert(conn, "ref_names", [
         {"name": name, "year": _int_or_none(r.get("year")), "ref_key": r.key}
         for r in refs for name in lookup_names([fold(a.family) for a in r.authors], r.fields)])
+
+
+def write_notices(conn: sqlite3.Connection, notices) -> None:
+    """The Retraction Watch notices of claims/retractions.yaml, and the status they give each
+    reference whose entry in references.bib gives none (written before: refs come first)."""
+    notices = sorted(notices, key=lambda n: (n.ref, n.date or "", n.record_id))
+    _insert(conn, "ref_notices", [
+        {"ref_key": n.ref, "record_id": n.record_id, "nature": n.nature, "date": n.date,
+         "notice_url": n.notice_url, "reasons": json.dumps(n.reasons, ensure_ascii=False),
+         "matched_by": n.matched_by} for n in notices])
+    by_ref: dict[str, list] = {}
+    for n in notices:
+        by_ref.setdefault(n.ref, []).append(n)
+    conn.executemany("update refs set status = ?, status_note = ? where key = ? and status is null",
+                     [(*status, key) for key, group in by_ref.items()
+                      if (status := ref_status(group))])
 
 
 def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> None:
@@ -192,6 +209,8 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
                               ("study_design", vocab.STUDY_DESIGNS),
                               ("verification", vocab.VERIFICATION_STATUSES),
                               ("verified_source", vocab.SOURCE_KINDS),
+                              ("retraction_nature", vocab.RETRACTION_NATURES),
+                              ("matched_by", vocab.RETRACTION_MATCHES),
                               ("commercial_interest", vocab.COMMERCIAL_INTERESTS))
         for i, (value, meaning) in enumerate(values.items())])
     topics = sorted(reader.topics, key=lambda t: t.id)
@@ -206,6 +225,9 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
     for refs in reader.refs():
         if not reader.problems:
             write_refs(conn, refs)
+    for notices in reader.notices():
+        if not reader.problems:
+            write_notices(conn, notices)
     for claims in reader.claims():
         if not reader.problems:
             write_claims(conn, claims, matcher)

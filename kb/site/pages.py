@@ -15,7 +15,7 @@ from datasette.utils import escape_fts
 from ..claimreview import claim_review, script_json
 from ..db import one as _one
 from ..db import rows as _rows
-from ..vocab import STANCES
+from ..vocab import DESIGN_RANK, STANCES, VERDICT_DISPLAY
 
 # Evidence is listed in the order the stance vocabulary is defined (supports, contradicts, ...).
 _STANCE_ORDER = ("case e.stance " + " ".join(f"when '{s}' then {i}" for i, s in enumerate(STANCES))
@@ -126,7 +126,8 @@ def article_page(conn: sqlite3.Connection, article_id: str) -> dict | None:
                            "group by status order by status", (article_id,))
     return {"article": article, "scorecard": scorecard, "interests": interests,
             "segments": article_segments(article["text"], appearances), "citations": citations,
-            "verdicts": {v["verdict"]: v["claims"] for v in verdicts}, "statuses": statuses}
+            "verdicts": {v["verdict"]: v["claims"] for v in verdicts}, "statuses": statuses,
+            "verdict_mix": _ordered({v["verdict"]: v["claims"] for v in verdicts})}
 
 
 def ref_page(conn: sqlite3.Connection, key: str) -> dict | None:
@@ -144,7 +145,11 @@ def ref_page(conn: sqlite3.Connection, key: str) -> dict | None:
         where cc.ref_key = ? order by cc.article_id, cc.citation_start""", (key,))
     authors = _rows(conn, "select family, given from ref_authors where ref_key = ? order by position",
                     (key,))
-    return {"ref": ref, "claims": claims, "cited_by": cited_by, "authors": authors}
+    notices = _rows(conn, "select record_id, nature, date, notice_url, reasons from ref_notices "
+                          "where ref_key = ? order by date, record_id", (key,))
+    for n in notices:
+        n["reasons"] = json.loads(n["reasons"] or "[]")
+    return {"ref": ref, "claims": claims, "cited_by": cited_by, "authors": authors, "notices": notices}
 
 
 _MARK = re.compile("\x01(.*?)\x02", re.S)
@@ -189,3 +194,69 @@ def search(conn: sqlite3.Connection, q: str, limit: int = 50) -> list[dict]:
             results.append(r)
     results.sort(key=lambda r: r["rank"])
     return results[:limit]
+
+
+# --- pictures: the verdict mix of each article, and the evidence map of a topic -------------
+
+def verdict_mix(conn: sqlite3.Connection) -> dict:
+    """The knowledge base's claims by verdict, and each article's (distinct claims it makes)."""
+    overall = {r["verdict"]: r["n"] for r in _rows(
+        conn, "select verdict, count(*) as n from claims group by verdict")}
+    articles: dict[str, dict] = {}
+    for r in _rows(conn, """
+            select ar.id, ar.title, c.verdict, count(distinct c.id) as n
+            from articles ar join appearances ap on ap.article_id = ar.id
+            join claims c on c.id = ap.claim_id group by ar.id, c.verdict order by ar.id"""):
+        article = articles.setdefault(r["id"], {"id": r["id"], "title": r["title"], "verdicts": {}})
+        article["verdicts"][r["verdict"]] = r["n"]
+    return {"overall": _ordered(overall), "articles": [
+        dict(a, verdicts=_ordered(a["verdicts"]), claims=sum(a["verdicts"].values()))
+        for a in articles.values()]}
+
+
+def _ordered(counts: dict[str, int]) -> dict[str, int]:
+    """Counts in the verdict vocabulary's order (best to worst), zero counts left out."""
+    return {v: counts[v] for v in VERDICT_DISPLAY if counts.get(v)}
+
+
+MAP_STUDIES = 40  # columns of one evidence map at most (the most-linked studies first)
+
+
+def evidence_map(conn: sqlite3.Connection, topic_id: str) -> dict | None:
+    """A topic's claims (rows) against the studies that bear on them (columns), each cell the
+    study's stance on the claim: Epistemonikos-style, guidelines and reviews first."""
+    topic = _one(conn, "select id, label from topics where id = ?", (topic_id,))
+    if topic is None:
+        return None
+    claims = _rows(conn, """
+        select c.id, c.statement, c.verdict, c.certainty from claims c
+        join claim_topics t on t.claim_id = c.id where t.topic_id = ? order by c.verdict, c.id""",
+                   (topic_id,))
+    links = _rows(conn, """
+        select e.claim_id, e.ref_key, e.stance, e.directness, e.finding, r.design, r.year,
+               r.title, (select family from ref_authors a where a.ref_key = r.key
+                         order by position limit 1) as first_author
+        from evidence e join refs r on r.key = e.ref_key
+        join claim_topics t on t.claim_id = e.claim_id where t.topic_id = ?""", (topic_id,))
+    studies: dict[str, dict] = {}
+    cells: dict[str, dict[str, dict]] = {}
+    for e in links:
+        study = studies.setdefault(e["ref_key"], {
+            "key": e["ref_key"], "design": e["design"], "year": e["year"], "title": e["title"],
+            "label": f"{e['first_author'] or (e['title'] or e['ref_key'])[:24]}"
+                     f"{' ' + str(e['year']) if e['year'] else ''}", "claims": 0})
+        study["claims"] += 1
+        cells.setdefault(e["claim_id"], {})[e["ref_key"]] = {
+            "stance": e["stance"], "directness": e["directness"], "finding": e["finding"]}
+    ordered = sorted(studies.values(), key=lambda s: (DESIGN_RANK.get(s["design"], 9), -s["claims"],
+                                                      -(int(s["year"]) if s["year"] else 0), s["key"]))
+    return {"topic": topic, "claims": claims, "studies": ordered[:MAP_STUDIES],
+            "more_studies": max(0, len(ordered) - MAP_STUDIES), "cells": cells}
+
+
+def topics_with_evidence(conn: sqlite3.Connection) -> list[dict]:
+    return _rows(conn, """
+        select t.id, t.label, count(distinct ct.claim_id) as claims, count(distinct e.ref_key) as studies
+        from topics t join claim_topics ct on ct.topic_id = t.id
+        left join evidence e on e.claim_id = ct.claim_id
+        group by t.id order by t.label""")

@@ -17,6 +17,7 @@ SETTINGS = {
     "sql_time_limit_ms": 2000,
     "facet_time_limit_ms": 500,
     "max_returned_rows": 1000,
+    "default_facet_size": 6,  # six values a facet, then "…" (30 pushed the rows off the first screen)
 }
 
 

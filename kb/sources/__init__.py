@@ -3,6 +3,7 @@
 ``model`` is what a parsed source is; ``yamlfile`` and ``bibtex`` read the two file formats
 with line numbers; ``records`` turns YAML into model objects; ``reader`` streams a whole
 knowledge base through them with the cross-file checks (``SourceReader``, ``load_project``);
+``retractions`` matches the Retraction Watch CSV to the references (claims/retractions.yaml);
 ``coverage`` reports what the sources hold. Pure: it never imports the build, check or site.
 """
 

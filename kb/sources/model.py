@@ -120,3 +120,18 @@ class Reference:
     def get(self, name: str) -> str | None:
         value = self.fields.get(name)
         return value if value not in (None, "") else None
+
+
+@dataclass
+class Notice:
+    """A Retraction Watch notice about a reference (claims/retractions.yaml)."""
+
+    ref: str
+    record_id: str
+    nature: str  # a key of vocab.RETRACTION_NATURES
+    date: str | None  # YYYY-MM-DD
+    notice_url: str | None
+    reasons: list[str]
+    matched_by: str  # a key of vocab.RETRACTION_MATCHES
+    file: str = ""
+    line: int = 0

@@ -20,10 +20,11 @@ from typing import Iterator
 from .. import vocab
 from ..provenance import safe_url
 from .bibtex import parse_bibtex_chunks
-from .model import Article, Claim, Reference, Topic
+from .model import Article, Claim, Notice, Reference, Topic
 from ..textfile import NotUTF8, decode_text
 from .problems import Problem, Suppressed, cannot_read
-from .records import parse_article, parse_claims, parse_topics
+from .records import parse_article, parse_claims, parse_notices, parse_topics
+from .retractions import RETRACTIONS_FILE
 from .yamlfile import parse_yaml
 
 CLAIMS_DIR = "claims"
@@ -46,6 +47,7 @@ class Project:
     claims: list[Claim] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
     refs: list[Reference] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     suppressed: Suppressed = field(default_factory=Suppressed)
 
@@ -70,7 +72,7 @@ def article_files(root: Path) -> list[Path]:
 
 def input_files(root: Path) -> list[Path]:
     """Every file the database is built from: what ``SourceReader`` reads, in a stable order."""
-    files = [root / BIB_FILE, root / TOPICS_FILE, *claims_files(root)]
+    files = [root / BIB_FILE, root / TOPICS_FILE, *claims_files(root), root / RETRACTIONS_FILE]
     for path in article_files(root):
         files += [path, path.with_suffix(".txt")]
     return files
@@ -110,8 +112,8 @@ def inputs_digest(root: Path) -> str:
 class SourceReader:
     """Reads and checks the sources one file (or one chunk of the .bib) at a time.
 
-    Stages run in order: ``topics``, then ``refs()``, ``claims()`` and ``articles()`` as
-    generators, then ``finish()``. Each yields parsed objects already checked against what
+    Stages run in order: ``topics``, then ``refs()``, ``notices()``, ``claims()`` and
+    ``articles()`` as generators, then ``finish()``. Each yields parsed objects already checked against what
     came before, and keeps only compact indexes (ids, keys, line numbers) between stages,
     so memory stays bounded however large the knowledge base: the build writes each batch
     to SQLite and drops it. Problems accumulate in ``problems``; nothing raises.
@@ -228,6 +230,33 @@ class SourceReader:
                 self.problems.append(Problem(BIB_FILE, line, f"{key}: superseded-by {target!r} is "
                                                              f"not a key in {BIB_FILE}"))
 
+    # --- Retraction Watch notices (optional; small: held in full) ----------------------------
+
+    def notices(self) -> Iterator[list[Notice]]:
+        """claims/retractions.yaml's notices, if the file exists (its absence is digested too,
+        so adding it makes a database stale), each ref key checked against references.bib."""
+        path = self.root / RETRACTIONS_FILE
+        if not path.exists():
+            with contextlib.suppress(OSError):
+                _read_noted(path, RETRACTIONS_FILE, self._tokens)
+            return
+        notices = self._parse(path, RETRACTIONS_FILE, parse_notices, "notice") or []
+        seen: dict[tuple[str, str], int] = {}
+        kept = []
+        for notice in notices:
+            first = seen.setdefault((notice.ref, notice.record_id), notice.line)
+            if first != notice.line:
+                self.problems.append(Problem(notice.file, notice.line, f"duplicate notice: record "
+                                             f"{notice.record_id} for {notice.ref} (first on line {first})"))
+                continue
+            if notice.ref not in self._ref_keys:
+                self._follows("ref", Problem(notice.file, notice.line, f"notice {notice.record_id}: "
+                                             f"unknown reference key {notice.ref!r} (not in {BIB_FILE})"))
+                continue
+            kept.append(notice)
+        self.counts["notices"] = len(kept)
+        yield kept
+
     # --- claims ------------------------------------------------------------------------------
 
     def claims(self) -> Iterator[list[Claim]]:
@@ -334,6 +363,8 @@ def load_project(root: Path) -> Project:
     project = Project(root=Path(root), topics=reader.topics)
     for refs in reader.refs():
         project.refs += refs
+    for notices in reader.notices():
+        project.notices += notices
     for claims in reader.claims():
         project.claims += claims
     project.articles = list(reader.articles())

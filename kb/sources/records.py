@@ -9,16 +9,19 @@ occur at its offsets?) live in ``kb.sources.reader``.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .. import vocab
 from ..provenance import safe_url
-from .model import Appearance, Article, CitationCheck, Claim, CommercialInterest, EvidenceLink, Topic
+from .model import (Appearance, Article, CitationCheck, Claim, CommercialInterest, EvidenceLink,
+                    Notice, Topic)
 from .problems import Problem
 from .yamlfile import LineDict
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RECOMMENDATION_RE = re.compile(r"^\d+(?:\.\d+){1,3}(?: \[\d{4}(?:, amended \d{4})?\])?$")
 
 
@@ -254,3 +257,44 @@ def parse_article(data: object, display: str) -> tuple[Article | None, list[Prob
     return Article(aid, title, publisher, f.text("author", False), published, url,
                    f.text("seed_file", False), sha, interests, f.text("notes", False),
                    appearances, display, data.line, capture=capture), problems
+
+
+def _is_day(value: str) -> bool:
+    """A real calendar date written YYYY-MM-DD."""
+    if not DAY_RE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_notices(data: object, display: str) -> tuple[list[Notice], list[Problem]]:
+    """claims/retractions.yaml: the Retraction Watch notices `kb retractions import` matched
+    to references (whether each ref key exists is checked in ``kb.sources.reader``)."""
+    problems: list[Problem] = []
+    notices = []
+    for item in _mappings(_top_list(data, display, "notices", problems), display, "notice",
+                          problems, 1):
+        f = _Fields(item, display, f"notice {item.get('record_id', '?')}", problems)
+        f.unknown({"ref", "record_id", "nature", "date", "notice_url", "reasons", "matched_by"})
+        ref, record_id = f.text("ref"), f.text("record_id")
+        nature = f.choice("nature", vocab.RETRACTION_NATURES)
+        matched_by = f.choice("matched_by", vocab.RETRACTION_MATCHES)
+        day = f.text("date", required=False)
+        if day and not _is_day(day):
+            f._add("date", f"date {day!r} must be a date, YYYY-MM-DD")
+            day = None
+        url = f.text("notice_url", required=False)
+        if url and not safe_url(url):
+            f._add("notice_url", f"notice_url {url!r} must be an http(s) address")
+            url = None
+        reasons = f.items("reasons", required=False)
+        if not all(isinstance(r, str) and r.strip() for r in reasons):
+            f._add("reasons", "reasons must be a list of non-empty strings")
+            reasons = []
+        if ref and record_id and nature and matched_by:
+            notices.append(Notice(ref, record_id, nature, day, url, [r.strip() for r in reasons],
+                                  matched_by, display, item.line))
+    return notices, problems

@@ -6,7 +6,8 @@ from datasette import hookimpl
 from kb import vocab
 
 KB_VOCAB = {"verdicts": vocab.VERDICT_DISPLAY, "citation_tone": vocab.CITATION_TONE,
-            "tones": vocab.TONE_DISPLAY}
+            "tones": vocab.TONE_DISPLAY, "facet_titles": vocab.FACET_TITLES,
+            "stances": vocab.STANCE_DISPLAY}
 
 
 @hookimpl
