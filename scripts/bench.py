@@ -243,7 +243,7 @@ def bench_serve(kb: Path, db: Path, draft: str, repeats: int) -> dict:
     conn.close()
     claim_ids = random.Random(1).sample(ids, min(repeats, len(ids)))
     out: dict = {}
-    with serving(kb, db, timeout=600) as url, httpx.Client(base_url=url, timeout=300) as http:
+    with serving(kb, db, timeout=600) as url, httpx.Client(base_url=url, timeout=300, follow_redirects=True) as http:
         server = [p for p in psutil.Process().children(recursive=True)
                   if "datasette" in " ".join(p.cmdline())]
         form = http.get("/-/check")  # the csrftoken cookie stays in the client's jar

@@ -46,7 +46,7 @@ DRAFT = ("Staying in bed for a week makes sciatica worse (Hagen et al., 2005). A
 
 async def client(base: str, until: float, seq: int, latencies, statuses, errors):
     kinds = list(GETS) + ["check-post"]
-    async with httpx.AsyncClient(base_url=base, timeout=120,
+    async with httpx.AsyncClient(base_url=base, timeout=120, follow_redirects=True,
                                  limits=httpx.Limits(max_connections=1)) as http:
         form = await http.get("/-/check")
         token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)

@@ -85,3 +85,33 @@ async def test_the_evidence_map_is_every_link_of_the_topic(ds, repo_db):
     assert (await ds.client.get("/-/evidence-map/no-such-topic")).status_code == 404
     index = (await ds.client.get("/-/evidence-map")).text
     assert '/-/evidence-map/bed-rest"' in index
+
+
+# --- ranked search on the claims table ------------------------------------------------------------
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'<td class="col-id type-pk"><a href="/sciatica/claims/([^"]+)"', html.split("<tbody>", 1)[1])
+
+
+async def test_a_search_on_the_claims_table_is_ranked_by_relevance(ds, repo_db):
+    import sqlite3
+
+    # Before: the rows came in id order, whatever the search.
+    redirect = await ds.client.get("/sciatica/claims?_search=bed+rest")
+    assert redirect.status_code == 302 and redirect.headers["location"].endswith("_size=100")
+    html = (await ds.client.get(redirect.headers["location"])).text
+    expected = [r[0] for r in sqlite3.connect(repo_db).execute(
+        "select c.id from claims_fts join claims c on c.rowid = claims_fts.rowid "
+        "where claims_fts match '\"bed\" \"rest\"' order by rank")]
+    assert len(expected) >= 3 and expected != sorted(expected)
+    assert _ids(html) == expected
+    assert "Ranked by relevance, best first" in html
+
+
+async def test_an_explicit_sort_and_the_json_keep_datasettes_order(ds):
+    sorted_page = await ds.client.get("/sciatica/claims?_search=bed+rest&_sort=id")
+    assert sorted_page.status_code == 200
+    ids = _ids(sorted_page.text)
+    assert ids == sorted(ids)
+    data = await ds.client.get("/sciatica/claims.json?_search=bed+rest&_shape=objects")
+    assert data.status_code == 200 and [r["id"] for r in data.json()["rows"]] == sorted(ids)

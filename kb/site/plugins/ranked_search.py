@@ -1,0 +1,88 @@
+"""A search on the claims table ranked by relevance (Datasette 0.65's table search keeps the
+table's id order).
+
+A search without a sort is shown RANKED_PAGE claims a page (asgi_wrapper: a redirect adding
+_size), and the page's rows are put in FTS5 bm25 order (extra_template_vars gives the order,
+the `kb_ranked` filter applies it in _table-<db>-claims.html). When every match fits on the page,
+which it does for all but the commonest words, the whole result is ranked; otherwise the page
+says the rows are ranked within the page and links the ranked /-/search. JSON and CSV keep
+Datasette's order.
+"""
+
+import re
+from urllib.parse import parse_qsl, urlencode
+
+from datasette import hookimpl
+from datasette.utils import escape_fts
+
+RANKED_PAGE = 100
+RANKED_AT_MOST = 1000  # matches ranked per request: the ids beyond are left in table order
+# Ranking a word in most of a million claims scores every match; past this the page keeps the
+# table's order (and says so) rather than wait.
+RANK_TIME_LIMIT_MS = 250
+_CLAIMS_TABLE = re.compile(r"^/[^/]+/claims$")
+_ORDER_ARGS = ("_sort", "_sort_desc", "_size", "_next")
+
+
+def _ranked_request(args: dict) -> bool:
+    return bool(args.get("_search", "").strip()) and not any(args.get(a) for a in _ORDER_ARGS)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def ranked(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] == "GET" and _CLAIMS_TABLE.match(scope["path"]):
+                args = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+                if _ranked_request(args):
+                    location = scope["path"] + "?" + urlencode({**args, "_size": RANKED_PAGE})
+                    await send({"type": "http.response.start", "status": 302,
+                                "headers": [[b"location", location.encode("latin-1")],
+                                            [b"content-type", b"text/plain"]]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+            await app(scope, receive, send)
+        return ranked
+    return wrap
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if view_name != "table" or table != "claims" or request is None:
+        return {}
+    args = request.args
+    search = args.get("_search", "").strip()
+    if not search or args.get("_sort") or args.get("_sort_desc") or args.get("_next"):
+        return {}
+
+    async def rank():
+        db = datasette.get_database(database)
+        try:
+            rows = await db.execute(
+                "select c.id from claims_fts join claims c on c.rowid = claims_fts.rowid "
+                "where claims_fts match :q order by rank limit :n",
+                {"q": escape_fts(search), "n": RANKED_AT_MOST}, custom_time_limit=RANK_TIME_LIMIT_MS)
+        except Exception:  # noqa: BLE001 - too slow, or a query FTS5 cannot parse: table order
+            return {}
+        return {"kb_rank": {r["id"]: i for i, r in enumerate(rows)}}
+
+    return rank
+
+
+def kb_ranked(rows, rank):
+    """Display rows in the order of ``rank`` (claim id -> position); rows it lacks keep their
+    place after the ranked ones."""
+    if not rank:
+        return rows
+
+    def key(pair):
+        position, row = pair
+        claim = next((cell["raw"] for cell in row if cell["column"] == "id"), None)
+        return (rank.get(claim, len(rank)), position)
+
+    return [row for _, row in sorted(enumerate(rows), key=key)]
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["kb_ranked"] = kb_ranked
