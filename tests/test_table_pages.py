@@ -108,6 +108,13 @@ async def test_a_search_on_the_claims_table_is_ranked_by_relevance(ds, repo_db):
     assert "Ranked by relevance, best first" in html
 
 
+async def test_the_redirect_keeps_every_argument(ds):
+    r = await ds.client.get("/sciatica/claims?_search=bed+rest&_facet=certainty&_facet=claim_type&verdict=")
+    assert r.status_code == 302
+    assert r.headers["location"] == ("/sciatica/claims?_search=bed+rest&_facet=certainty&_facet=claim_type"
+                                     "&verdict=&_size=100")
+
+
 async def test_an_explicit_sort_and_the_json_keep_datasettes_order(ds):
     sorted_page = await ds.client.get("/sciatica/claims?_search=bed+rest&_sort=id")
     assert sorted_page.status_code == 200

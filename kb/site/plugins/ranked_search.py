@@ -33,9 +33,10 @@ def asgi_wrapper(datasette):
     def wrap(app):
         async def ranked(scope, receive, send):
             if scope["type"] == "http" and scope["method"] == "GET" and _CLAIMS_TABLE.match(scope["path"]):
-                args = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-                if _ranked_request(args):
-                    location = scope["path"] + "?" + urlencode({**args, "_size": RANKED_PAGE})
+                pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                if _ranked_request(dict(pairs)):
+                    # every argument kept as given (repeated ones such as _facet included)
+                    location = scope["path"] + "?" + urlencode([*pairs, ("_size", RANKED_PAGE)])
                     await send({"type": "http.response.start", "status": 302,
                                 "headers": [[b"location", location.encode("latin-1")],
                                             [b"content-type", b"text/plain"]]})
