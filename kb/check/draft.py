@@ -156,6 +156,44 @@ def _blocks(text: str):
     yield start, text[start:], blank
 
 
+# A web page copied as text often glues a heading to the paragraph after it ("Sciatica treatment
+# Sciatica can be caused by ...", "Non-specific low back pain This is the most common ..."):
+# a short capitalised phrase with no verb and no closing punctuation, then a capitalised word
+# that starts sentences (or the phrase's own first word again). Written from the tuning half's
+# captures; a Title Case heading, "Term - definition" and "published in The BMJ" are left alone.
+_STARTERS = frozenset({"This", "These", "Those", "The", "It", "Its", "If", "In", "When", "There", "You",
+                       "Your", "Most", "Many", "Some", "Our", "We", "For"})
+_HEAD_ENDS = frozenset({"in", "of", "by", "at", "from", "to", "for", "with", "on", "and", "or", "the", "a",
+                        "an", "published", "called", "named", "as", "than", "is", "are", "was", "were",
+                        "be", "like"})
+_HEAD_VERBS = frozenset({"is", "are", "was", "were", "can", "may", "will", "has", "have", "does", "do",
+                         "did", "could", "should", "might"})
+_RUN_IN_WORDS = 8
+
+
+def run_in_heading(piece: str) -> str | None:
+    """The heading glued to the start of ``piece``, if there is one."""
+    words = piece.split(" ")
+    for k in range(1, _RUN_IN_WORDS + 1):
+        if k + 4 > len(words):
+            return None
+        head, following = words[:k], words[k]
+        if not head[0][:1].isupper() or not following[:1].isupper():
+            continue
+        if any(w[-1:] in ".!?:;," for w in head) or head[-1] in ("-", "\u2013", "\u2014"):
+            return None
+        if sum(w[:1].isupper() for w in words[k:k + 5]) >= 3:
+            return None  # a Title Case heading: left as it is
+        bare = [re.sub(r"[^\w'-]", "", w).lower() for w in head]
+        if any(b in _HEAD_VERBS for b in bare):
+            return None
+        if bare[-1] in _HEAD_ENDS:
+            continue
+        if following.strip("\"'(\u201c") in _STARTERS or following == head[0]:
+            return " ".join(head)
+    return None
+
+
 def _is_item_like(block: str) -> bool:
     """A short line with no closing punctuation reads as a list item (or a heading)."""
     return len(block.split()) <= 14 and not _END_PUNCT.search(block)
@@ -207,6 +245,12 @@ def split_sentences(text: str) -> list[Sentence]:
             found = flat.find(piece, cursor)
             if found < 0:
                 continue
+            head = run_in_heading(piece) if kind == "paragraph" else None
+            if head:
+                out.append(Sentence(len(out), found, found + len(head), text[found:found + len(head)],
+                                    block="heading", alone=True))
+                piece = piece[len(head):].lstrip()
+                found = flat.find(piece, found + len(head))
             out.append(Sentence(len(out), found, found + len(piece), text[found:found + len(piece)],
                                 block=kind, alone=len(pieces) == 1,
                                 lead_in=lead_in if kind == "item" else None))
