@@ -336,12 +336,14 @@ def _export_command(name, function, help_text, **extra):
     @db_option
     @output_option
     def command(root, db_path, output, **kwargs):
+        from .export import NotExportable
+
         conn = _open_db(root, db_path)
         try:
             _write(function(conn, **kwargs), output)
         except KeyError as exc:
             raise click.BadParameter(f"no claim {exc.args[0]!r}", param_hint="--claim")
-        except ValueError as exc:  # kb.export.NotExportable: the export would not be usable
+        except NotExportable as exc:  # the export would not be usable (e.g. relative URLs)
             raise click.UsageError(str(exc))
         finally:
             conn.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .check import CLAIM_LIKE, Checker
 from .export import bibtex_entry
+from .provenance import strip_doi_prefix
 from .sources import ARTICLES_DIR, BIB_FILE
 from .sources.bibtex import parse_bibtex
 from .sources.model import Reference
@@ -23,7 +24,6 @@ from .text import STOPWORDS, fold
 from .textfile import NotUTF8, decode_text
 
 KEY_RE = re.compile(r"^[a-z]+\d{4}[a-z]+$")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _HEDGES = re.compile(r"\b(?:may|might|can|could|often|usually|typically|generally|likely|suggests?|"
                      r"research|studies|evidence|most|many)\b", re.I)
 
@@ -35,7 +35,7 @@ class CurateError(ValueError):
 # --- references ----------------------------------------------------------------------------
 
 def normalise_doi(value: str) -> str:
-    return _DOI_PREFIX.sub("", value.strip()).strip()
+    return strip_doi_prefix(value)
 
 
 def proposed_key(ref: Reference) -> str:

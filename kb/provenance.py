@@ -70,3 +70,11 @@ def safe_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     return url if parts.scheme.lower() in URL_SCHEMES and parts.hostname else None
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def strip_doi_prefix(value: str) -> str:
+    """A DOI as written, trimmed and without any https://doi.org/, dx.doi.org or doi: prefix."""
+    return _DOI_PREFIX.sub("", value.strip()).strip()

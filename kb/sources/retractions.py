@@ -19,7 +19,7 @@ from datetime import date
 import yaml
 
 from .. import vocab
-from ..provenance import safe_url
+from ..provenance import safe_url, strip_doi_prefix
 from .model import Notice, Reference
 from .records import parse_notices
 from .yamlfile import parse_yaml
@@ -33,7 +33,6 @@ HEADER = ("# Retraction Watch notices about references in references.bib, writte
           "# `kb retractions import` (docs/retractions.md). A re-import replaces the notice with\n"
           "# the same ref and record_id and keeps the others.\n")
 
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$", re.I)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+Z?)?$")
 
@@ -45,7 +44,7 @@ class RetractionsError(ValueError):
 def bare_doi(value: str | None) -> str | None:
     """A DOI trimmed, any https://doi.org/ or doi: prefix removed; None if it is not one
     ("unavailable", empty)."""
-    doi = _DOI_PREFIX.sub("", (value or "").strip()).strip()
+    doi = strip_doi_prefix(value or "")
     return doi if doi.startswith("10.") and "/" in doi else None
 
 
