@@ -106,11 +106,18 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
      r"\bat (?:the )?(?:first|start|onset)\b|\bat first\b", "early"),
     # (a bulge is not a herniation: "bulging" keeps its own word)
     (r"\bslipped\b|\bruptured\b|\bprolapsed\b", "herniated"),
+    # Brand and class names for the drugs the claims name by their generic or class name.
+    (r"\bneurontin\b", "gabapentin"), (r"\blyrica\b", "pregabalin"),
+    (r"\b(?:anti-?convulsants?|anti-?seizure|anti-?epileptics?)\b(?: (?:drugs?|medications?|medicines?))?",
+     "antiepileptic drugs"),
+    (r"\bacetaminophen\b|\btylenol\b", "paracetamol"),
+    (r"\badvil\b|\bmotrin\b|\bnurofen\b", "ibuprofen"), (r"\baleve\b", "naproxen"),
     (r"\b(?:loss of|lose|losing|losing control of|difficulty controlling) (?:power|strength)\b|"
      r"\bdecrease in power\b", "weakness"),
 ]]
 
 
+@lru_cache(maxsize=8192)  # `kb check` reads each candidate claim's statement once per sentence
 def normalise(text: str) -> str:
     """``text`` with writers' synonyms replaced by one wording each (see SYNONYMS)."""
     for rx, canonical in SYNONYMS:
@@ -128,9 +135,10 @@ def _terms(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def stems(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def stems(text: str) -> tuple[str, ...]:
     """Stemmed content words, in order."""
-    return [t for w, t in _terms(text) if w not in STOPWORDS]
+    return tuple(t for w, t in _terms(text) if w not in STOPWORDS)
 
 
 def topic_token(topic_id: str) -> str:

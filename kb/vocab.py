@@ -121,6 +121,15 @@ STUDY_DESIGNS = {
     "other": "Any other kind of publication.",
 }
 
+# How a writer names a design ("a randomised trial", "a meta-analysis"): read by `kb check` to
+# tell which of a journal's or an author's studies a narrative mention means.
+DESIGN_WORDS = [
+    (r"\brandomi[sz]ed(?: controlled| clinical)? trials?\b|\bRCTs?\b", "randomised controlled trial"),
+    (r"\bsystematic reviews?\b|\bmeta-?analys[ie]s\b|\bCochrane reviews?\b", "systematic review"),
+    (r"\bcohort stud(?:y|ies)\b|\bobservational stud(?:y|ies)\b", "cohort study"),
+    (r"\bguidelines?\b|\bguidance\b", "clinical guideline"),
+]
+
 VERIFICATION_STATUSES = {
     "verified": "Title, authors, journal and year were read on the page in verified-url.",
     "partial": "The study was confirmed but some fields could not be; the note says which.",

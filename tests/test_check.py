@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +11,7 @@ from kb.check import Checker
 from kb.check.citations import find_citations
 from kb.cli import cli
 from kb.check.draft import DraftError, decode_draft, split_sentences
+from kb.check.evaluate import load_articles
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +132,52 @@ def test_narrative_citations_resolve_through_the_claims_they_back(checker):
     report = checker.check("NICE advises against offering TENS for sciatica.")
     (cite,) = [c for c in report["sentences"][0]["citations"] if c["kind"] == "organisation"]
     assert cite["key"] == "nice2016sciatica"
+
+
+_ARTICLES, _SPLIT = load_articles(Path(__file__).parent / "data" / "real_articles")
+TUNING_ARTICLES = [_ARTICLES[i] for i in _SPLIT["tuning"]]
+
+
+def test_journals_go_by_several_names():
+    from kb.check.citations import journal_names
+    assert "jama" in journal_names("The Journal of the American Medical Association")
+    assert "new england journal of medicine" in journal_names("NEJM")
+    assert journal_names("Spine") == {"spine", "the spine"}  # not The Spine Journal
+    text = "The study, published in The Journal of the American Medical Association, is the largest."
+    (c,) = [c for c in find_citations(text) if c.kind == "journal"]
+    assert c.names == ["The Journal of the American Medical Association"] or \
+        c.names == ["Journal of the American Medical Association"]
+
+
+def test_a_narrative_mention_is_the_study_the_draft_names(checker):
+    """A real (tuning-half) news report: the journal and "the study" mentions come before the
+    researcher is named; each is the study he is quoted on, not another NEJM paper the nearby
+    claims cite."""
+    article = next(a for a in TUNING_ARTICLES if a["id"] == "cbsnews-sciatica-rest-may-not-be-best")
+    cites = [c for s in checker.check(article["text"])["sentences"] for c in s["citations"]]
+    journal = next(c for c in cites if c["kind"] == "journal")
+    assert (journal["status"], journal["key"]) == ("resolved", "vroomen1999bedrest")
+    study = next(c for c in cites if c["text"] == "Thursday's study")
+    assert study["key"] == "vroomen1999bedrest" and "names nearby" in study["detail"]
+    # Without a named study, "the study" stays unknown rather than guessed.
+    alone = checker.check("The study found that walking helps.")["sentences"][0]["citations"]
+    assert all(c["status"] == "unknown" for c in alone if c["kind"] == "study")
+
+
+def test_a_design_named_beside_a_journal_narrows_it(checker):
+    """Of the knowledge base's JAMA papers, "a randomised trial in JAMA" is one of its trials."""
+    from kb.check.citations import RefIndex, design_named
+    assert design_named("the only large randomized trial to compare them") == "randomised controlled trial"
+    assert design_named("a meta-analysis of twelve trials") == "systematic review"
+    assert design_named("The study was small.") is None
+    refs = RefIndex(checker.conn)
+    (c,) = [c for c in find_citations("It was published in JAMA.") if c.kind == "journal"]
+    nearby = frozenset({"weinstein2006sport", "weinstein2006cohort"})
+    assert refs.resolve(c, nearby=nearby).status == "unknown"  # two JAMA papers nearby
+    c.design = "randomised controlled trial"
+    assert refs.resolve(c, nearby=nearby).key == "weinstein2006sport"
+    c.design = "cohort study"
+    assert refs.resolve(c, nearby=nearby).key == "weinstein2006cohort"
 
 
 def test_footnotes_resolve_through_the_drafts_reference_list(checker):

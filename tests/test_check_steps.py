@@ -2,6 +2,7 @@
 tests/data/real_articles; the test half is only measured, in aggregate, by scripts/bench_check.py
 and by the safety test at the end)."""
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -240,3 +241,36 @@ def test_no_opposite_polarity_agreement_and_no_flag_on_a_heading(checker):
                 assert top["stance"] not in ("denies", "myth"), label["text"]
             if label["role"] in ("question", "lead-in") and got["text"] == label["text"]:
                 assert not got["flags"], label["text"]  # (a capture may run it into the next line)
+
+
+def test_a_claim_said_in_other_words_is_a_match_but_never_green(checker):
+    """A sentence that neither states the claim's position ("worsens") nor its opposite is read
+    as making the claim only when it shares much of its wording, and then is never shown as
+    consistent: nothing in it says the same for certain (tuning-half sentence)."""
+    result = stance("You may have pain, especially when you sit, sneeze, or cough.",
+                    "Sciatica pain often worsens with sitting, coughing or bending forward.",
+                    treatment=False)
+    assert result.stance == "topic" and result.unstated
+    sentence = checker.check("You may have pain, especially when you sit, sneeze, or cough.")["sentences"][0]
+    top = sentence["matches"][0]
+    assert top["claim_id"] == "sciatica-worse-sitting-coughing-bending"
+    assert top["stance"] == "asserts" and "in other words" in top["stance_cue"]
+    assert sentence["verdict"] != "consistent"
+    # Sharing a little of the wording is still only a related claim.
+    weak = checker.check("Pain can come and go.")["sentences"][0]
+    assert all("in other words" not in m["stance_cue"] for m in weak["matches"])
+
+
+def test_brand_and_class_names_reach_the_claims_that_use_generic_names(checker):
+    from kb.text import normalise
+    assert "gabapentin" in normalise("Neurontin") and "pregabalin" in normalise("Lyrica")
+    assert "antiepileptic" in normalise("anti-seizure medications")
+    assert "paracetamol" in normalise("Tylenol") and "ibuprofen" in normalise("Advil")
+    # A tuning-half sentence that names the drugs only by brand and class.
+    text = ("Over the last 5-10 years the use of anticonvulsants (Neurontin) (Lyrica) to treat low "
+            "back pain and/or sciatica has increased dramatically.")
+    statements = [checker.conn.execute("select statement from claims where id = ?",
+                                       (c.claim_id,)).fetchone()[0]
+                  for c in checker.candidates.find(text)]
+    assert statements and all(re.search(r"gabapentin|pregabalin|antiepileptic", s, re.I)
+                              for s in statements[:1])

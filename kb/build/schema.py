@@ -169,3 +169,5 @@ FACET_INDEXES = {
     "commercial_interests": [["kind"]],
     "topic_aliases": [["alias"]],
 }
+# Indexes on an expression: `kb check` looks a journal up by its folded name ("in JAMA").
+EXPRESSION_INDEXES = {"refs_journal_folded": "refs(lower(journal))"}

@@ -19,7 +19,7 @@ from ..provenance import source_kind
 from ..sources import SourceReader, ValidationFailed
 from ..sources.retractions import ref_status
 from ..text import AliasMatcher, fold, lookup_names, tokens, weight
-from .schema import COUNTED_FACETS, FACET_INDEXES, FTS, VIEWS, create_tables
+from .schema import COUNTED_FACETS, EXPRESSION_INDEXES, FACET_INDEXES, FTS, VIEWS, create_tables
 
 SCHEMA_VERSION = "4"  # 4: ref_notices (Retraction Watch)
 
@@ -242,6 +242,8 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
     for table, columns in FACET_INDEXES.items():
         for cols in columns:
             db[table].create_index(cols, if_not_exists=True)
+    for name, target in EXPRESSION_INDEXES.items():
+        conn.execute(f"create index if not exists [{name}] on {target}")
     _insert(conn, "facet_counts", [
         {"table_name": table, "column_name": column, "value_json": json.dumps(value, ensure_ascii=False),
          "count": count}

@@ -24,7 +24,8 @@ FINDING_FACTOR = 0.6  # an evidence finding (study wording) counts less than the
 CANDIDATES = 40
 COMMON_SHARE = 0.25  # tokens in more than this share of claims are not used to find candidates
 POSTING_BUDGET = 800  # candidate search reads at most about this many postings (rarest terms first)
-AND_TERMS = 5  # when no term is rarer than the budget, candidates must have the rarest few
+AND_TERMS = 5
+TEXT_CACHE = 20_000  # claims whose texts a checker keeps parsed  # when no term is rarer than the budget, candidates must have the rarest few
 
 
 def similarity(shared: float, sentence_total: float, claim_total: float) -> float:
@@ -60,6 +61,7 @@ class Candidates:
         for topic_id, alias in conn.execute("select topic_id, alias from topic_aliases"):
             aliases.setdefault(topic_id, []).append(alias)
         self.matcher = AliasMatcher(aliases)
+        self._text_cache: dict[str, list[tuple[str, frozenset[str], float]]] = {}
 
     def _df(self, toks: set[str]) -> dict[str, int]:
         if not toks:
@@ -73,6 +75,23 @@ class Candidates:
             "select claim_id from claim_search_fts join claim_search on "
             "claim_search.rowid = claim_search_fts.rowid where claim_search_fts match ? "
             "order by rank limit ?", (query, CANDIDATES))]
+
+    def _texts(self, claim_ids: list[str]) -> dict[str, list[tuple[str, frozenset[str], float]]]:
+        """Each claim's texts as (source, token set, norm), read once per checker: a draft's
+        sentences keep meeting the same claims. Bounded, so a long-lived checker on a large
+        knowledge base does not hold it all."""
+        missing = [c for c in claim_ids if c not in self._text_cache]
+        if missing:
+            if len(self._text_cache) + len(missing) > TEXT_CACHE:
+                self._text_cache.clear()
+            marks = ",".join("?" * len(missing))
+            for claim_id in missing:
+                self._text_cache[claim_id] = []
+            for claim_id, source, toks_text, norm in self.conn.execute(
+                    f"select claim_id, source, tokens, norm from claim_texts where claim_id in ({marks})",
+                    missing):
+                self._text_cache[claim_id].append((source, frozenset(toks_text.split()), norm))
+        return {c: self._text_cache[c] for c in claim_ids}
 
     def find(self, text: str) -> list[Candidate]:
         toks = set(tokens(text, self.matcher))
@@ -106,12 +125,7 @@ class Candidates:
                 rarest = rarest[:-1] if len(rarest) > 2 else []
         if not found:
             return []
-        marks = ",".join("?" * len(found))
-        texts: dict[str, list[tuple[str, set[str], float]]] = {}
-        for claim_id, source, toks_text, norm in self.conn.execute(
-                f"select claim_id, source, tokens, norm from claim_texts where claim_id in ({marks})",
-                found):
-            texts.setdefault(claim_id, []).append((source, set(toks_text.split()), norm))
+        texts = self._texts(found)
         total = sum(weights.values())
         scored = []
         for claim_id, claim_texts in texts.items():

@@ -22,6 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from ..text import ACRONYM_RE, fold
+from ..vocab import DESIGN_WORDS
 
 YEAR = r"(?:19|20)\d{2}[a-z]?"
 _PAREN_RE = re.compile(r"\(((?:[^()]|\([^()]*\))*?\b" + YEAR + r"\b(?:[^()]|\([^()]*\))*?)\)")
@@ -45,6 +46,7 @@ class InlineCitation:
     kind: str = "author-year"  # author-year | footnote | organisation | cochrane | journal | title |
     #                            person ("Dr Vroomen", "Vroomen said") | study ("a new study")
     number: int | None = None  # a footnote's number
+    design: str | None = None  # the design its sentence names ("a randomised trial"), if one
 
     @property
     def year_number(self) -> int | None:
@@ -136,14 +138,14 @@ _ORG_RE = re.compile(rf"\b(?P<org>{_ORG})(?:'s)?(?:\s+(?:guidelines?|guidance|re
 _COCHRANE_RE = re.compile(r"\b(?i:an?|the|one|recent|latest)\s+(?:\w+\s+)?Cochrane\s+"
                           r"(?:systematic\s+)?(?:review|analysis|meta-analysis)\b")
 _JOURNAL = (r"(?:the )?New England Journal of Medicine|NEJM|JAMA(?: Internal Medicine)?|"
-            r"(?:the )?Journal of the American Medical Association|(?:The )?Lancet|(?:the )?BMJ|"
+            r"(?:[Tt]he )?Journal of the American Medical Association|(?:The )?Lancet|(?:the )?BMJ|"
             r"(?:the )?British Medical Journal|Spine|(?:the )?European Spine Journal|Pain|"
             r"(?:the )?Annals of Internal Medicine|(?:the )?Cochrane Library|"
             r"(?:the )?Cochrane Database of Systematic Reviews|CMAJ|(?:the )?Canadian Medical "
             r"Association Journal|PLOS ONE|(?:the )?Journal of Neurosurgery(?: Spine)?|"
             r"(?:the )?Spine Journal|(?:the )?Journal of Orthopaedic & Sports Physical Therapy")
 _JOURNAL_RE = re.compile(rf"\b(?:published|reported|appearing|appeared|appears|writing|wrote)?\s*"
-                         rf"\b(?:in|by)\s+(?P<journal>{_JOURNAL})\b(?:[^.;]{{0,40}}?\b(?P<year>{YEAR})\b)?")
+                         rf"\b(?:in|by)\s+(?P<journal>(?:[Tt]he )?(?:{_JOURNAL}))\b(?:[^.;]{{0,40}}?\b(?P<year>{YEAR})\b)?")
 # A title in quotes, introduced as one ("the study titled \u201c...\u201d"): quoted speech is not a title.
 _TITLE_RE = re.compile(r"\b(?:titled|entitled|called|named|study|trial|review|paper|article|report)"
                        r"[,:]?\s+[\"\u201c](?P<title>[A-Z][^\"\u201d]{25,200}?)[\"\u201d]", re.I)
@@ -157,6 +159,33 @@ _FOOTNOTE_RE = re.compile(r"\[(?P<n>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]|"
                           r"\((?P<paren>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})+)\)|(?<=[.!?] )\((?P<single>\d{1,3})\)")
 _SUPERSCRIPT = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
                              "0123456789")
+
+
+# The names one journal goes by, folded and without a leading "the": a writer's "the Journal of
+# the American Medical Association" is the references' "JAMA".
+JOURNAL_NAMES = [
+    {"jama", "journal of the american medical association"},
+    {"new england journal of medicine", "nejm", "n engl j med"},
+    {"bmj", "british medical journal"},
+    {"lancet"},
+    {"cmaj", "canadian medical association journal"},
+    {"cochrane database of systematic reviews", "cochrane database syst rev"},
+]
+
+
+_DESIGN_WORDS = [(re.compile(rx, re.I if "RCT" not in rx else 0), design) for rx, design in DESIGN_WORDS]
+
+
+def design_named(text: str) -> str | None:
+    """The study design a sentence names, if it names one (kb.vocab.DESIGN_WORDS)."""
+    return next((design for rx, design in _DESIGN_WORDS if rx.search(text)), None)
+
+
+def journal_names(name: str) -> set[str]:
+    """Every folded form a reference's ``journal`` field may give for the journal ``name``."""
+    bare = re.sub(r"^the\s+", "", fold(name).strip())
+    group = next((g for g in JOURNAL_NAMES if bare in g), {bare})
+    return group | {f"the {g}" for g in group}
 
 
 def _organisations(text: str):
@@ -291,29 +320,44 @@ class RefIndex:
         return self._load(keys)
 
     def resolve(self, cite: InlineCitation, prefer: frozenset[str] = frozenset(),
-                references: dict[int, tuple[str, int]] | None = None) -> Resolution:
+                references: dict[int, tuple[str, int]] | None = None,
+                context: tuple[str, ...] = (), nearby: frozenset[str] = frozenset()) -> Resolution:
         """Resolve one citation. ``prefer``: keys linked to the claims the sentence may be
         making; among equally plausible candidates, those are the likely intent.
-        ``references``: the draft's own numbered reference list, for footnotes."""
+        ``references``: the draft's own numbered reference list, for footnotes. ``context``:
+        the studies the draft names elsewhere, nearest first: "the study, published in JAMA"
+        is most likely the JAMA study the draft names, not any JAMA study the claims cite.
+        ``nearby``: keys linked to the claims of the sentences around it, used when exactly one
+        of the studies the mention could be is among them."""
         if cite.kind == "footnote":
             return self._footnote(cite, prefer, references or {})
         if cite.kind == "title":
             return self._title(cite)
         if cite.kind in ("organisation", "cochrane", "journal"):
-            return self._source(cite, prefer)
+            return self._source(cite, prefer, context, nearby)
         if cite.kind == "person":
             found = [r.key for r in self._named([fold(cite.names[0])])]
-            return self._choose(cite, found, prefer, cite.names[0]) if found else \
+            return self._choose(cite, found, prefer, cite.names[0], context, nearby) if found else \
                 Resolution("unknown", None, f"no study by {cite.names[0]} in the knowledge base")
         if cite.kind == "study":
-            # "a new study found": the one study linked to the claims it may be making, if one
+            # "the study found": the study the draft names nearest to it, else the one study
+            # linked to the claims it may be making, if there is one
+            if context:
+                return self._choose(cite, [context[0]], frozenset(), "the study the draft names nearby")
             return self._choose(cite, sorted(prefer), prefer, "a study") if len(prefer) == 1 else \
                 Resolution("unknown", None, "names no study the knowledge base can look up")
         return self._author_year(cite, prefer)
 
     def _choose(self, cite: InlineCitation, found: list[str], prefer: frozenset[str],
-                what: str) -> Resolution:
-        linked = [k for k in found if k in prefer]
+                what: str, context: tuple[str, ...] = (),
+                nearby: frozenset[str] = frozenset()) -> Resolution:
+        if cite.design and len(found) > 1:
+            # "the trial, published in JAMA": of the journal's studies, its trials
+            found = [k for k in found if self._design(k) == cite.design] or found
+        named = set(found)
+        linked = [k for k in context if k in named] or [k for k in found if k in prefer]
+        if not linked and len(named & nearby) == 1:
+            linked = sorted(named & nearby)
         if cite.year_number:
             dated = [k for k in (linked or found) if self._load([k])[0].year == cite.year_number]
             linked = dated or linked
@@ -333,17 +377,23 @@ class RefIndex:
         row = self.conn.execute("select design from refs where key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def _source(self, cite: InlineCitation, prefer: frozenset[str]) -> Resolution:
+    def _source(self, cite: InlineCitation, prefer: frozenset[str],
+                context: tuple[str, ...] = (), nearby: frozenset[str] = frozenset()) -> Resolution:
         name = cite.names[0]
         if cite.kind == "organisation":
             found = [r.key for r in self._named([fold(name)] + ([cite.acronym.lower()] if cite.acronym else []))]
             what = name
         else:
-            pattern = "%cochrane%" if cite.kind == "cochrane" else f"%{fold(name)}%"
-            found = [k for (k,) in self.conn.execute(
-                "select key from refs where lower(journal) like ? order by key limit 200", (pattern,))]
+            if cite.kind == "cochrane":
+                found = [k for (k,) in self.conn.execute(
+                    "select key from refs where lower(journal) like '%cochrane%' order by key limit 200")]
+            else:
+                names = sorted(journal_names(name))
+                found = [k for (k,) in self.conn.execute(  # (an index on lower(journal): schema)
+                    f"select key from refs where lower(journal) in ({','.join('?' * len(names))}) "
+                    "order by key limit 200", names)]
             what = "a Cochrane review" if cite.kind == "cochrane" else f"the journal {name}"
-        return self._choose(cite, found, prefer, what)
+        return self._choose(cite, found, prefer, what, context, nearby)
 
     def _title(self, cite: InlineCitation) -> Resolution:
         wanted = set(re.findall(r"[a-z0-9]+", fold(cite.names[0])))

@@ -30,7 +30,7 @@ from ..text import fold, topic_token
 from ..vocab import DESIGN_RANK
 from . import figures as figs
 from .candidates import Candidates
-from .citations import RefIndex, find_citations, reference_list
+from .citations import RefIndex, design_named, find_citations, reference_list
 from .draft import split_sentences
 from .report import CLAIM_LIKE, attention, sentence_flags, summary
 from .roles import reference_list_start, role, with_context
@@ -46,10 +46,17 @@ TOPIC_PENALTY = 0.85  # a candidate the sentence only shares a subject with rank
 # A sentence whose stance rests on shared words alone (no agreeing or opposing word, no
 # negation) is taken to make the claim only when it shares this much of its wording.
 PLAIN_MATCH = 0.35
+# A sentence that says neither the claim's position (helps, is common ...) nor its opposite
+# is taken to make the claim in other words only when it shares this much of its wording.
+UNSTATED_MATCH = 0.45
 GREEN_MATCH = 0.5  # ... and is shown as consistent with the evidence only from this much
 PLAIN_RANK = 0.9  # a claim the sentence is seen to assert by a word ranks above one by shared words only
 SOURCE_CARRIES = 4  # a source named in a sentence covers the next few that report it
-CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
+CITED_BONUS = 1.25
+# Citations that identify one study; the others ("the study", "in JAMA", "Dr Vroomen") are
+# resolved in the light of those (a person's name identifies when it is the only match).
+IDENTIFYING = ("author-year", "footnote", "title", "person")
+CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this many sentences  # a candidate whose evidence includes the study the sentence cites ranks higher
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
 _FLIP = {"supports": "contradicts", "contradicts": "supports"}
@@ -84,6 +91,9 @@ class Checker:
             if deadline is not None and time.monotonic() > deadline:
                 break
             cites = [c for c in all_cites if sentence.start <= c.start < sentence.end]
+            design = design_named(sentence.text)
+            for c in cites:
+                c.design = design
             sentence_role, role_cue = role(sentence)
             if list_start is not None and sentence.index > list_start:
                 sentence_role, role_cue, cites = "navigation", "in the draft's reference list", []
@@ -96,10 +106,29 @@ class Checker:
         claims = self._claims(claim_ids)
         formatted_keys = {e["ref_key"] for claim in claims.values() for e in claim["evidence"]}
         resolutions = {}
+        prefers = {}
         for sentence, _, _, _, cites, found in staged:
-            prefer = frozenset().union(*(claims[c.claim_id]["linked"] for c in found))
+            prefer = prefers[sentence.index] = frozenset().union(
+                *(claims[c.claim_id]["linked"] for c in found))
             for c in cites:
                 resolutions[(c.start, c.year, c.number)] = self.refs.resolve(c, prefer, references)
+        # A narrative mention ("the study, published in JAMA", "Dr Vroomen") is read again in
+        # the light of the studies the draft identifies elsewhere, nearest first.
+        named = [(sentence.index, resolutions[(c.start, c.year, c.number)].key)
+                 for sentence, _, _, _, cites, _ in staged for c in cites
+                 if c.kind in IDENTIFYING and resolutions[(c.start, c.year, c.number)].status == "resolved"]
+        for sentence, _, _, _, cites, _ in staged:
+            for c in cites:
+                if c.kind in IDENTIFYING and c.kind != "person":
+                    continue
+                near = sorted(named, key=lambda n: (abs(n[0] - sentence.index), n[0] > sentence.index))
+                context = tuple(dict.fromkeys(
+                    k for i, k in near if c.kind != "study" or abs(i - sentence.index) <= CONTEXT_SENTENCES))
+                nearby = frozenset().union(*(p for i, p in prefers.items()
+                                             if abs(i - sentence.index) <= CONTEXT_SENTENCES))
+                if context or nearby:
+                    resolutions[(c.start, c.year, c.number)] = self.refs.resolve(
+                        c, prefers[sentence.index], references, context, nearby)
         formatted_keys |= {r.key for r in resolutions.values() if r.key}
         formatted = stored_or_formatted(self.conn, sorted(formatted_keys), self.style)
 
@@ -160,6 +189,9 @@ class Checker:
         (its strength, the topics of its subject)."""
         st = stance(plain, claim["statement"], cand.shares_content,
                     treatment=claim["claim_type"] == "treatment-effect")
+        if st.unstated and cand.score >= UNSTATED_MATCH:
+            st = type(st)("asserts", f"{st.cue}, but says much of the claim in other words",
+                          clear=False)
         sentence_topics = {t for t in cand.weights if t.startswith("topic")}
         subject = reading["subject"]
         if st.stance != "topic" and claim["topics_n"] and (

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..text import normalise, stems
 
@@ -120,9 +121,12 @@ class Stance:
     stance: str  # asserts | denies | myth | topic
     cue: str  # what decided, in the words of the texts
     clear: bool = True  # False when nothing but shared words says the sentence asserts it
+    # The claim takes a position (helps, is common ...) that the sentence neither states nor
+    # contradicts: it may make the claim in other words, which only a close match can tell.
+    unstated: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reading:
     """What a text says along each dimension, the negators not used up by a pole word, and the
     words behind each value (for the cue). ``core``: the dimensions the text is *about* (its
@@ -138,6 +142,7 @@ def _words(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("\u2019", "'"))
 
 
+@lru_cache(maxsize=4096)  # a candidate claim's statement is read again for every sentence
 def read(text: str) -> Reading:
     # Writers' synonyms first ("clears up by itself", "pain meds"), as matching reads them.
     low = normalise(text.replace("\u2019", "'")).lower()
@@ -252,7 +257,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
     elif c.core:
         # The claim takes a position (are common, helps, is needed...) the sentence does not state.
         cpole, cwords = c.values[sorted(c.core)[0]]
-        return Stance("topic", f"does not say whether it is \u201c{cwords}\u201d")
+        return Stance("topic", f"does not say whether it is \u201c{cwords}\u201d", unstated=True)
     elif shares_content or values or s.negations:
         polarity, cue = 1, "says it without negation or an opposite word"
         if not (s.myth and not c.myth):
