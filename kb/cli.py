@@ -105,13 +105,15 @@ def validate(root):
                f"{n['references']} references, {n['topics']} topics")
 
 
-def _build(root: Path, db_path: Path, quiet: bool = False) -> None:
+def _build(root: Path, db_path: Path, quiet: bool = False, full: bool = False,
+           timings: bool = False) -> None:
     from .build import build
     from .sources import ValidationFailed
 
     left = f"build failed, {db_path} was left as it was"
     try:
-        counts = build(root, db_path).counts
+        built = build(root, db_path, full=full)
+        counts = built.counts
     except ValidationFailed as exc:
         raise ProblemsFound(exc.problems, f"; {left}", exc.suppressed) from None
     except Exception as exc:  # noqa: BLE001 - only write failures become a message
@@ -120,16 +122,23 @@ def _build(root: Path, db_path: Path, quiet: bool = False) -> None:
             raise
         raise click.ClickException(f"cannot write {db_path}: {why}; {left}") from None
     click.echo(f"built {db_path}: {counts['claims']} claims, {counts['references']} references, "
-               f"{counts['articles']} articles", err=quiet)
+               f"{counts['articles']} articles; {built.how}", err=quiet)
+    if timings:
+        for stage, seconds in sorted(built.timings.items(), key=lambda kv: -kv[1]):
+            click.echo(f"  {seconds:8.2f} s  {stage}", err=True)
 
 
 @cli.command("build")
 @root_option
 @db_option
-def build_command(root, db_path):
-    """Validate, then write the SQLite database atomically."""
+@click.option("--full", is_flag=True, help="Read every source again, even if only some changed.")
+@click.option("--timings", is_flag=True, help="Print a full build's seconds by stage (to stderr).")
+def build_command(root, db_path, full, timings):
+    """Validate, then write the SQLite database atomically: updated from the claims and article
+    files that changed since the last build, or in full (a first build, a change to the
+    references, topics or retractions, a new kb version, or --full)."""
     root = root or find_root()
-    _build(root, db_path or root / DEFAULT_DB)
+    _build(root, db_path or root / DEFAULT_DB, full=full, timings=timings)
 
 
 @cli.command()

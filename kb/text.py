@@ -207,6 +207,13 @@ def weight(token: str, df: int, n: int) -> float:
     return idf(df, n) * (TOPIC_BOOST if token.startswith("topic") else 1.0)
 
 
+def text_norm(tokens, weights: dict[str, float], n: int) -> float:
+    """A matching text's weight norm: the sum of its distinct tokens' weights (``weights``: by
+    term, from their document frequency among ``n`` claims; an unseen token counts as unique).
+    math.fsum, so that the sum is the same whatever order the set gives the tokens in."""
+    return round(math.fsum(weights[t] if t in weights else weight(t, 1, n) for t in set(tokens)), 6)
+
+
 # --- the names a reference is cited under ---------------------------------------------------
 # Shared by the build (which writes them to ref_names) and `kb check` (which looks them up).
 

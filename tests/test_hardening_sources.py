@@ -190,7 +190,9 @@ def test_building_on_a_read_only_file_system_is_one_line(built, monkeypatch):
     sqlite3.OperationalError("attempt to write a readonly database"),
     OSError(errno.ENOSPC, "No space left on device"),
 ], ids=["full", "io", "readonly", "enospc"])
-def test_a_write_failure_mid_build_is_one_line(built, monkeypatch, error):
+@pytest.mark.parametrize("mode", ["full", "incremental"])
+def test_a_write_failure_mid_build_is_one_line(built, monkeypatch, error, mode):
+    import kb.build.incremental as incremental
     import kb.build.writer as writer
 
     root, db, before = built
@@ -198,8 +200,11 @@ def test_a_write_failure_mid_build_is_one_line(built, monkeypatch, error):
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(writer, "finish_match_index", fail)
-    out = fails_in_one_line("build", "--root", root, "--db", db)
+    if mode == "full":
+        monkeypatch.setattr(writer, "finish_match_index", fail)
+    else:  # (the database is updated from the edited claims file)
+        monkeypatch.setattr(incremental, "_update_match_index", fail)
+    out = fails_in_one_line("build", "--root", root, "--db", db, *(["--full"] if mode == "full" else []))
     reason = error.strerror if isinstance(error, OSError) else str(error)
     assert out == [f"Error: cannot write {db}: {reason}; build failed, {db} was left as it was"]
     assert db.read_bytes() == before and _no_temporaries(db)
@@ -218,7 +223,9 @@ def test_a_full_disk_at_the_flush_is_one_line(built, monkeypatch):
     assert db.read_bytes() == before and _no_temporaries(db)
 
 
-def test_a_sql_mistake_is_not_disguised_as_a_write_failure(built, monkeypatch):
+@pytest.mark.parametrize("mode", ["full", "incremental"])
+def test_a_sql_mistake_is_not_disguised_as_a_write_failure(built, monkeypatch, mode):
+    import kb.build.incremental as incremental
     import kb.build.writer as writer
 
     root, db, before = built
@@ -226,8 +233,9 @@ def test_a_sql_mistake_is_not_disguised_as_a_write_failure(built, monkeypatch):
     def bug(*args, **kwargs):
         raise sqlite3.OperationalError("no such column: nonsense")
 
-    monkeypatch.setattr(writer, "finish_match_index", bug)
-    result = invoke("build", "--root", root, "--db", db)
+    monkeypatch.setattr(*((writer, "finish_match_index") if mode == "full" else
+                          (incremental, "_update_match_index")), bug)
+    result = invoke("build", "--root", root, "--db", db, *(["--full"] if mode == "full" else []))
     assert isinstance(result.exception, sqlite3.OperationalError)  # a bug: its traceback is wanted
     assert db.read_bytes() == before and _no_temporaries(db)
 

@@ -9,25 +9,32 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from kb.site.browser import serving
 from kb.build import build
 
 
-def _build_process(root, db):
+def _build_process(root, db, *options):
     return subprocess.Popen([sys.executable, "-m", "kb.cli", "build", "--root", str(root),
-                             "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             "--db", str(db), *(options or ["--full"])],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def _claims(db) -> int:
     return sqlite3.connect(db).execute("select count(*) from claims").fetchone()[0]
 
 
-def test_killed_build_leaves_the_database_intact_and_served(repo_copy):
+@pytest.mark.parametrize("mode", ["--full", "--incremental"])
+def test_killed_build_leaves_the_database_intact_and_served(repo_copy, mode):
     db = repo_copy / "sciatica.db"
     build(repo_copy, db)
     before = db.read_bytes()
     with serving(repo_copy, db) as url:
-        proc = _build_process(repo_copy, db)
+        if mode == "--incremental":  # an edit the next build updates the database from
+            claims = repo_copy / "claims" / "claims.yaml"
+            claims.write_text(claims.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        proc = _build_process(repo_copy, db, *([mode] if mode == "--full" else ["--timings"]))
         deadline = time.monotonic() + 60
         while not list(repo_copy.glob(".sciatica.db.*.tmp")):  # wait until it is writing
             assert proc.poll() is None and time.monotonic() < deadline, "build ended too soon"

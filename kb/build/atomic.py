@@ -10,17 +10,32 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..sources import SourceReader, inputs_digest
+from ..sources import ValidationFailed, digest_of, input_tokens
+from .incremental import ChangedDuringBuild, plan, update
 from .writer import write_database
 
 
-def build(root: Path, db_path: Path) -> SourceReader:
-    """Validate the sources under ``root`` and atomically (re)write ``db_path``; returns the
-    reader, whose ``counts`` say what was written.
+@dataclass
+class Built:
+    """What a build did: ``counts`` of what the database holds, and ``how`` it got there."""
+    counts: dict
+    how: str
+    incremental: bool = False
+    timings: dict = field(default_factory=dict)  # seconds by stage (a full build's)
+
+
+def build(root: Path, db_path: Path, full: bool = True) -> Built:
+    """Validate the sources under ``root`` and atomically (re)write ``db_path``.
+
+    With ``full=False`` the database is updated from the files that changed since it was built
+    when only claims files and articles did (kb.build.incremental); otherwise, or when a
+    changed file has a problem, every source is read again.
 
     Raises ``ValidationFailed`` (and leaves ``db_path`` untouched) if any
     source file has a problem, and ``OSError`` or ``sqlite3.Error`` (the same) if the database
@@ -31,21 +46,69 @@ def build(root: Path, db_path: Path) -> SourceReader:
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(db_path))
     db_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(db_path)
+    why = "a full build was asked for"
+    if not full:
+        p = plan(root, db_path)
+        if p.up_to_date:
+            return Built(_counts(db_path), "no source file changed: the database is up to date", True)
+        if p.full_because is None:
+            done = _replace(db_path, lambda tmp: _update(root, db_path, tmp, p))
+            if done is not None:
+                return Built(_counts(db_path), done.describe(), True)
+            why = ("a changed file has problems (read in full to report them all), or changed "
+                   "during the build")
+        else:
+            why = p.full_because
+    reader = _replace(db_path, lambda tmp: write_database(root, tmp))
+    return Built(dict(reader.counts), f"full build: {why}", timings=dict(reader.timings))
+
+
+def _replace(db_path: Path, write):
+    """Run ``write(tmp)`` on a new temporary file beside ``db_path`` and rename it over
+    ``db_path`` once complete (unless ``write`` returns None); the temporary file is removed
+    in every case."""
     # A unique temporary file per build: concurrent builds never write the same file, and
     # os.replace() makes whichever finishes last the database, always a complete one.
     fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=f".{os.getpid()}.tmp",
                                 dir=db_path.parent)
     os.close(fd)
     tmp = Path(name)
-    tmp.unlink()  # sqlite-utils creates the file itself
+    tmp.unlink()  # sqlite-utils (or the copy) creates the file itself
     try:
-        reader = write_database(root, tmp)
-        _fsync_file(tmp)  # the whole file on the disk before it takes the served name...
-        os.replace(tmp, db_path)
+        result = write(tmp)
+        if result is not None:
+            _fsync_file(tmp)  # the whole file on the disk before it takes the served name...
+            os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_folder(db_path.parent)  # ...and the rename itself
-    return reader
+    if result is not None:
+        _fsync_folder(db_path.parent)  # ...and the rename itself
+    return result
+
+
+def _update(root: Path, db_path: Path, tmp: Path, p):
+    """A copy of the database brought up to date from the changed files; None if one has a
+    problem (the full build reports it)."""
+    shutil.copyfile(db_path, tmp)
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        conn.execute("pragma journal_mode = off")  # a temporary copy, discarded on any failure
+        conn.execute("pragma synchronous = off")
+        try:
+            return update(root, conn, p)
+        except (ValidationFailed, ChangedDuringBuild):
+            return None
+    finally:
+        conn.close()
+
+
+def _counts(db_path: Path) -> dict:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {name: conn.execute(f"select count(*) from [{table}]").fetchone()[0]
+                for name, table in (("claims", "claims"), ("references", "refs"), ("articles", "articles"))}
+    finally:
+        conn.close()
 
 
 def _fsync_file(path: Path) -> None:
@@ -100,4 +163,21 @@ def stored_digest(db_path: Path) -> str | None:
 
 
 def is_stale(root: Path, db_path: Path) -> bool:
-    return stored_digest(db_path) != inputs_digest(root)
+    """Whether the sources differ from what ``db_path`` was built from (a file whose size and
+    modification time are those the build recorded is taken as unchanged, as git does)."""
+    stored = stored_digest(db_path)
+    if stored is None:
+        return True
+    return stored != digest_of(input_tokens(root, _recorded(db_path)))
+
+
+def _recorded(db_path: Path) -> dict[str, tuple]:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return {path: (sha, size, mtime) for path, sha, size, mtime in
+                    conn.execute("select path, sha256, size, mtime_ns from build_files")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}

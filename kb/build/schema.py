@@ -33,7 +33,7 @@ TABLES = {
     "evidence": ({"id": str, "claim_id": str, "ref_key": str, "stance": str, "directness": str,
                   "finding": str, "recommendation": str, "source_file": str, "source_line": int}, "id",
                  [("claim_id", "claims", "id"), ("ref_key", "refs", "key")]),
-    "claim_texts": ({"claim_id": str, "source": str, "tokens": str, "norm": float},
+    "claim_texts": ({"claim_id": str, "source": str, "tokens": str},
                     ("claim_id", "source"), [("claim_id", "claims", "id")]),
     "claim_search": ({"claim_id": str, "tokens": str}, "claim_id", [("claim_id", "claims", "id")]),
     "articles": ({"id": str, "title": str, "publisher": str, "author": str, "published": str,
@@ -53,6 +53,8 @@ TABLES = {
     "facet_counts": ({"table_name": str, "column_name": str, "value_json": str, "count": int},
                      ("table_name", "column_name", "value_json"), []),
     "build_info": ({"key": str, "value": str}, "key", []),
+    # What each input file was when built (kb.build.incremental updates from the ones that changed)
+    "build_files": ({"path": str, "sha256": str, "size": int, "mtime_ns": int}, "path", []),
 }
 
 

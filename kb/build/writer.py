@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -18,10 +20,10 @@ from ..cite_format import STORED_STYLES, csl_item, format_item
 from ..provenance import source_kind
 from ..sources import SourceReader, ValidationFailed
 from ..sources.retractions import ref_status
-from ..text import AliasMatcher, fold, lookup_names, tokens, weight
+from ..text import AliasMatcher, fold, lookup_names, tokens
 from .schema import COUNTED_FACETS, EXPRESSION_INDEXES, FACET_INDEXES, FTS, VIEWS, create_tables
 
-SCHEMA_VERSION = "4"  # 4: ref_notices (Retraction Watch)
+SCHEMA_VERSION = "5"  # 4: ref_notices (Retraction Watch); 5: build_files (incremental builds)
 
 
 def _author_short(ref) -> str:
@@ -99,20 +101,27 @@ def write_notices(conn: sqlite3.Connection, notices) -> None:
                       if (status := ref_status(group))])
 
 
+def claim_rows(claims) -> dict[str, list[dict]]:
+    """The rows of the claims tables for ``claims`` (what kb.build.incremental compares)."""
+    return {
+        "claims": [
+            {"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
+             "certainty": c.certainty, "topics": json.dumps(sorted(set(c.topics))),
+             "reasoning": c.reasoning, "searched_for": c.searched_for, "reviewed": c.reviewed,
+             "verdict_note": c.verdict_note,
+             "source_file": c.file, "source_line": c.line} for c in claims],
+        "claim_topics": [{"claim_id": c.id, "topic_id": t} for c in claims for t in sorted(set(c.topics))],
+        "evidence": [
+            {"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
+             "directness": e.directness, "finding": e.finding, "recommendation": e.recommendation,
+             "source_file": e.file,
+             "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)],
+    }
+
+
 def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> None:
-    _insert(conn, "claims", [
-        {"id": c.id, "statement": c.statement, "claim_type": c.claim_type, "verdict": c.verdict,
-         "certainty": c.certainty, "topics": json.dumps(sorted(set(c.topics))),
-         "reasoning": c.reasoning, "searched_for": c.searched_for, "reviewed": c.reviewed,
-         "verdict_note": c.verdict_note,
-         "source_file": c.file, "source_line": c.line} for c in claims])
-    _insert(conn, "claim_topics", [{"claim_id": c.id, "topic_id": t}
-                                   for c in claims for t in sorted(set(c.topics))])
-    _insert(conn, "evidence", [
-        {"id": f"{c.id}/{e.ref}", "claim_id": c.id, "ref_key": e.ref, "stance": e.stance,
-         "directness": e.directness, "finding": e.finding, "recommendation": e.recommendation,
-         "source_file": e.file,
-         "source_line": e.line} for c in claims for e in sorted(c.evidence, key=lambda e: e.ref)])
+    for table, rows in claim_rows(claims).items():
+        _insert(conn, table, rows)
     # Matching texts: the statement (with its topics) and each evidence finding, which words the
     # claim as a study found it (a writer reporting a study's result uses its words).
     _insert(conn, "claim_texts", [
@@ -151,8 +160,9 @@ def write_article(conn: sqlite3.Connection, a, matcher: AliasMatcher) -> None:
 def finish_match_index(db: sqlite_utils.Database) -> None:
     """The index `kb check` matches drafts against: each claim's statement (with its topics)
     and every article quote that makes it (rows written as the sources streamed past), one
-    document per claim under FTS5, and each text's weight norm so that `kb check` can score
-    a candidate from the tokens it shares with a sentence alone."""
+    document per claim under FTS5, and each term's document frequency. (A text's weight norm
+    is computed by `kb check` from those when it meets the text: stored, every text holding a
+    common word would change with any edit that changes how many claims hold it.)"""
     conn = db.conn
     conn.execute("""insert into claim_search (claim_id, tokens)
         select claim_id, group_concat(tokens, ' ') from
@@ -163,19 +173,6 @@ def finish_match_index(db: sqlite_utils.Database) -> None:
     # Document frequency per token over claims, from the full-text index into an indexed
     # table (fts5vocab scans its whole vocabulary for an IN lookup; `kb check` asks per sentence).
     conn.execute("insert into claim_terms (term, doc) select term, doc from claim_search_vocab")
-    n = conn.execute("select count(*) from claim_search").fetchone()[0]
-    weights = {term: weight(term, doc, n) for term, doc in conn.execute("select term, doc from claim_terms")}
-    last = 0
-    while True:  # in batches: the texts of a million claims do not all fit in memory at once
-        rows = conn.execute("select rowid, tokens from claim_texts where rowid > ? order by rowid "
-                            "limit 50000", (last,)).fetchall()
-        if not rows:
-            break
-        conn.executemany("update claim_texts set norm = ? where rowid = ?", [
-            (round(sum(weights[t] if t in weights else weight(t, 1, n) for t in set(toks.split())), 6),
-             rowid)
-            for rowid, toks in rows])
-        last = rows[-1][0]
 
 
 def write_database(root: Path, db_path: Path) -> SourceReader:
@@ -222,22 +219,25 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
     matcher = AliasMatcher({t.id: [t.label, *t.aliases] for t in topics})
 
     # After the first problem, keep reading (to report every problem) but stop writing.
-    for refs in reader.refs():
-        if not reader.problems:
-            write_refs(conn, refs)
-    for notices in reader.notices():
-        if not reader.problems:
-            write_notices(conn, notices)
-    for claims in reader.claims():
-        if not reader.problems:
-            write_claims(conn, claims, matcher)
-    for article in reader.articles():
-        if not reader.problems:
-            write_article(conn, article, matcher)
+    timings = reader.timings = {}  # seconds by stage, for `kb build --timings` and the benchmark
+    start = time.perf_counter()
+    for stage, batches, write in (
+            ("rows: references (with their APA and AMA text)", reader.refs(), write_refs),
+            ("rows: retraction notices", reader.notices(), write_notices),
+            ("rows: claims (with their matching tokens)", reader.claims(),
+             lambda conn, claims: write_claims(conn, claims, matcher)),
+            ("rows: articles (with their quotes' matching tokens)", reader.articles(),
+             lambda conn, article: write_article(conn, article, matcher))):
+        for batch in batches:
+            if not reader.problems:
+                with _timed(timings, stage):
+                    write(conn, batch)
     problems = reader.finish()
+    timings["sources: read, parsed and checked"] = time.perf_counter() - start - sum(timings.values())
     if problems:
         conn.rollback()
         raise ValidationFailed(problems, reader.suppressed)
+    finishing = time.perf_counter()
 
     for table, columns in FACET_INDEXES.items():
         for cols in columns:
@@ -258,7 +258,9 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
     conn.execute("""update claims set articles = coalesce((
         select json_group_array(article_id) from (select distinct article_id from appearances
           where appearances.claim_id = claims.id order by article_id)), '[]')""")
-    finish_match_index(db)
+    timings["indexes and stored counts"] = time.perf_counter() - finishing
+    with _timed(timings, "matching index (search documents, FTS5, term frequencies)"):
+        finish_match_index(db)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
     _insert(conn, "build_info", [
@@ -266,11 +268,26 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
         {"key": "inputs_sha256", "value": reader.inputs_digest()},
         {"key": "kb_version", "value": __version__},
         {"key": "schema_version", "value": SCHEMA_VERSION}])
+    stats = reader.stats
+    _insert(conn, "build_files", [{"path": path, "sha256": sha, "size": stats.get(path, (None, None))[0],
+                                   "mtime_ns": stats.get(path, (None, None))[1]}
+                                  for path, sha in sorted(reader.tokens.items())])
     # Full-text search last, over the finished tables (as simonw/til does).
-    for table, columns in FTS.items():
-        db[table].enable_fts(columns, tokenize="porter", create_triggers=False)
-    problems = conn.execute("pragma foreign_key_check").fetchall()
-    if problems:  # validation should make this impossible; never ship a dangling key
-        raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-    conn.commit()
-    conn.execute("analyze")  # statistics let SQLite pick the facet and link-table indexes
+    with _timed(timings, "full-text search (FTS5 over claims, quotes, references)"):
+        for table, columns in FTS.items():
+            db[table].enable_fts(columns, tokenize="porter", create_triggers=False)
+    with _timed(timings, "foreign key check, commit, analyze"):
+        problems = conn.execute("pragma foreign_key_check").fetchall()
+        if problems:  # validation should make this impossible; never ship a dangling key
+            raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+        conn.commit()
+        conn.execute("analyze")  # statistics let SQLite pick the facet and link-table indexes
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start

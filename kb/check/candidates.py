@@ -2,7 +2,9 @@
 
 The build stores each claim's statement, every article quote that makes it and every evidence
 finding about it as normalised tokens (kb.text: Snowball stems, writers' synonyms, topic
-aliases as one token each), with an FTS5 index over them. A sentence's rarest terms find
+aliases as one token each), with an FTS5 index over them and each term's document frequency
+(each text's weight norm is computed here from those, when a candidate's texts are first
+read, so that an edit to one claim leaves every other text as it was). A sentence's rarest terms find
 candidates through FTS5, reading at most about POSTING_BUDGET postings (when every word is
 common, claims holding its rarest few words together); candidates are scored by IDF-weighted
 overlap (cosine over token sets, a shared topic counting double), best of the claim's texts.
@@ -14,7 +16,7 @@ import math
 import sqlite3
 from dataclasses import dataclass
 
-from ..text import AliasMatcher, fold, stem, tokens, topic_token, weight, words
+from ..text import AliasMatcher, fold, stem, text_norm, tokens, topic_token, weight, words
 
 MATCH_THRESHOLD = 0.30  # below this a sentence is reported as matching nothing
 MAX_CANDIDATES = 5
@@ -62,6 +64,7 @@ class Candidates:
             aliases.setdefault(topic_id, []).append(alias)
         self.matcher = AliasMatcher(aliases)
         self._text_cache: dict[str, list[tuple[str, frozenset[str], float]]] = {}
+        self._weights: dict[str, float] = {}
 
     def _df(self, toks: set[str]) -> dict[str, int]:
         if not toks:
@@ -77,21 +80,34 @@ class Candidates:
             "order by rank limit ?", (query, CANDIDATES))]
 
     def _texts(self, claim_ids: list[str]) -> dict[str, list[tuple[str, frozenset[str], float]]]:
-        """Each claim's texts as (source, token set, norm), read once per checker: a draft's
-        sentences keep meeting the same claims. Bounded, so a long-lived checker on a large
-        knowledge base does not hold it all."""
+        """Each claim's texts as (source, token set, weight norm), read once per checker: a
+        draft's sentences keep meeting the same claims. Bounded, so a long-lived checker on a
+        large knowledge base does not hold it all."""
         missing = [c for c in claim_ids if c not in self._text_cache]
         if missing:
             if len(self._text_cache) + len(missing) > TEXT_CACHE:
                 self._text_cache.clear()
+                self._weights.clear()
             marks = ",".join("?" * len(missing))
+            rows = [(claim_id, source, frozenset(toks.split())) for claim_id, source, toks in self.conn.execute(
+                f"select claim_id, source, tokens from claim_texts where claim_id in ({marks})", missing)]
+            weights = self._weights_of({t for _, _, toks in rows for t in toks})
             for claim_id in missing:
                 self._text_cache[claim_id] = []
-            for claim_id, source, toks_text, norm in self.conn.execute(
-                    f"select claim_id, source, tokens, norm from claim_texts where claim_id in ({marks})",
-                    missing):
-                self._text_cache[claim_id].append((source, frozenset(toks_text.split()), norm))
+            for claim_id, source, toks in rows:
+                self._text_cache[claim_id].append((source, toks, text_norm(toks, weights, self.n_claims)))
         return {c: self._text_cache[c] for c in claim_ids}
+
+    def _weights_of(self, terms: set[str]) -> dict[str, float]:
+        """The weight of each term (from its document frequency), looked up once per checker."""
+        unknown = sorted(terms - self._weights.keys())
+        for i in range(0, len(unknown), 500):
+            batch = unknown[i:i + 500]
+            found = dict(self.conn.execute(
+                f"select term, doc from claim_terms where term in ({','.join('?' * len(batch))})", batch))
+            for t in batch:
+                self._weights[t] = weight(t, found.get(t, 0), self.n_claims)
+        return self._weights
 
     def find(self, text: str) -> list[Candidate]:
         toks = set(tokens(text, self.matcher))

@@ -8,9 +8,10 @@ knowledge base through them with the cross-file checks (``SourceReader``, ``load
 """
 
 from .problems import Problem, Suppressed, ValidationFailed, problem_lines
-from .reader import (ARTICLES_DIR, BIB_FILE, CLAIMS_DIR, Project, SourceReader, input_files,
-                     inputs_digest, load_project)
+from .reader import (ARTICLES_DIR, BIB_FILE, CLAIMS_DIR, Project, SourceReader, digest_of,
+                     input_files, input_tokens, inputs_digest, load_project)
 
 __all__ = ["ARTICLES_DIR", "BIB_FILE", "CLAIMS_DIR", "Problem", "Project", "SourceReader",
-           "Suppressed", "ValidationFailed", "input_files", "inputs_digest", "load_project",
+           "Suppressed", "ValidationFailed", "digest_of", "input_files", "input_tokens", "inputs_digest",
+           "load_project",
            "problem_lines"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,10 +80,22 @@ def input_files(root: Path) -> list[Path]:
     return files
 
 
-def _read_noted(path: Path, rel: str, tokens: dict[str, str]) -> bytes:
+RACY_NS = 2_000_000_000
+
+
+def _read_noted(path: Path, rel: str, tokens: dict[str, str],
+                stats: dict[str, tuple[int, int]] | None = None) -> bytes:
     """``path``'s bytes, noting under ``rel`` in ``tokens`` what the inputs digest takes of them:
-    their sha256, or why there are none. Raises OSError as ``read_bytes`` does."""
+    their sha256, or why there are none; and in ``stats`` the file's size and modification time,
+    taken before the read (so that a change during the read shows as a changed time). Raises
+    OSError as ``read_bytes`` does."""
     try:
+        if stats is not None:
+            st = os.stat(path)
+            # A file changed in the last moments may change again within the same clock tick,
+            # keeping its size and time: its stat is not trusted later (git's "racy" rule).
+            racy = time.time_ns() - st.st_mtime_ns < RACY_NS
+            stats[rel] = (None, None) if racy else (st.st_size, st.st_mtime_ns)
         data = path.read_bytes()
     except OSError as exc:
         tokens[rel] = "<missing>" if isinstance(exc, FileNotFoundError) else \
@@ -91,7 +105,7 @@ def _read_noted(path: Path, rel: str, tokens: dict[str, str]) -> bytes:
     return data
 
 
-def _digest(tokens: dict[str, str]) -> str:
+def digest_of(tokens: dict[str, str]) -> str:
     """One hash of every input file's name and token, in name order."""
     digest = hashlib.sha256()
     for rel in sorted(tokens):
@@ -99,14 +113,36 @@ def _digest(tokens: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
+def input_tokens(root: Path, known: dict[str, tuple[str, int, int]] | None = None,
+                 stats: dict[str, tuple[int, int]] | None = None) -> dict[str, str]:
+    """Each input file's sha256 as it is now (or why there is none), by its path from the root:
+    what a build records of the files it read (``SourceReader.tokens``). ``known``: path ->
+    (sha256, size, mtime_ns) recorded by a build; a file whose size and modification time are
+    still those is not read again (as git trusts its index). ``stats`` receives each file's."""
+    tokens: dict[str, str] = {}
+    stats = {} if stats is None else stats
+    root_text = str(root)
+    for path in input_files(root):
+        rel = str(path)[len(root_text) + 1:].replace(os.sep, "/")
+        recorded = (known or {}).get(rel)
+        if recorded:
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = None
+            if st is not None and (st.st_size, st.st_mtime_ns) == recorded[1:]:
+                tokens[rel] = recorded[0]
+                stats[rel] = recorded[1:]
+                continue
+        with contextlib.suppress(OSError):
+            _read_noted(path, rel, tokens, stats)
+    return tokens
+
+
 def inputs_digest(root: Path) -> str:
     """A hash of every input file's name and bytes as they are now: a database is stale when
     this differs from the digest of the bytes its build read (``SourceReader.inputs_digest``)."""
-    tokens: dict[str, str] = {}
-    for path in input_files(root):
-        with contextlib.suppress(OSError):
-            _read_noted(path, path.relative_to(root).as_posix(), tokens)
-    return _digest(tokens)
+    return digest_of(input_tokens(root))
 
 
 class SourceReader:
@@ -137,6 +173,7 @@ class SourceReader:
         self._appeared = bytearray()
         self._article_ids: dict[str, tuple[str, int]] = {}
         self._tokens: dict[str, str] = {}  # file -> sha256 of its bytes as read (_read_noted)
+        self._stats: dict[str, tuple[int, int]] = {}  # file -> (size, mtime_ns) before the read
         self._unreadable: dict[str, set[str]] = {}  # kind of id -> files of it that failed
         self._suppressed = Counter()  # kind of id -> problems not listed, as they follow from it
         self.suppressed = Suppressed()  # set by finish()
@@ -148,16 +185,26 @@ class SourceReader:
         """One input file's bytes (hashed for the digest as read); None if it cannot be read,
         a problem kept and the file, defining ids of ``kind``, noted as failed."""
         try:
-            return _read_noted(path, rel, self._tokens)
+            return _read_noted(path, rel, self._tokens, self._stats)
         except OSError as exc:
             self.problems.append(cannot_read(rel, exc))
             self._failed(kind, rel)
             return None
 
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Each file read, with the sha256 of its bytes as read (or why it could not be)."""
+        return dict(self._tokens)
+
+    @property
+    def stats(self) -> dict[str, tuple[int, int]]:
+        """Each file read, with its (size, mtime_ns) as it was just before the read."""
+        return dict(self._stats)
+
     def inputs_digest(self) -> str:
         """The digest of every file read, of its bytes as they were read (``inputs_digest``'s
         form: a database built from them is stale once the files differ)."""
-        return _digest(self._tokens)
+        return digest_of(self._tokens)
 
     def _failed(self, kind: str, rel: str) -> None:
         self._unreadable.setdefault(kind, set()).add(rel)
@@ -238,7 +285,7 @@ class SourceReader:
         path = self.root / RETRACTIONS_FILE
         if not path.exists():
             with contextlib.suppress(OSError):
-                _read_noted(path, RETRACTIONS_FILE, self._tokens)
+                _read_noted(path, RETRACTIONS_FILE, self._tokens, self._stats)
             return
         notices = self._parse(path, RETRACTIONS_FILE, parse_notices, "notice") or []
         seen: dict[tuple[str, str], int] = {}
@@ -262,12 +309,13 @@ class SourceReader:
     def claims(self) -> Iterator[list[Claim]]:
         """One list per claims file (claims/claims.yaml, then claims/claims-*.yaml in order)."""
         problems = self.problems
-        for path in claims_files(self.root):
+        for path in self._claims_paths():
             rel = f"{CLAIMS_DIR}/{path.name}"
             claims = self._parse(path, rel, parse_claims, "claim") or []
             for claim in claims:
-                if claim.id in self._claim_index:
-                    first_file, first_line = self._claim_where[self._claim_index[claim.id]]
+                elsewhere = self._defined_elsewhere(claim.id)
+                if claim.id in self._claim_index or elsewhere:
+                    first_file, first_line = elsewhere or self._claim_where[self._claim_index[claim.id]]
                     problems.append(Problem(claim.file, claim.line, f"duplicate claim id {claim.id!r} "
                                                                     f"(first defined in {first_file}:{first_line})"))
                     continue
@@ -291,7 +339,7 @@ class SourceReader:
 
     def articles(self) -> Iterator[Article]:
         problems = self.problems
-        for path in article_files(self.root):
+        for path in self._article_paths():
             rel = f"{ARTICLES_DIR}/{path.name}"
             article = self._parse(path, rel, parse_article, "article")
             if article is None:
@@ -304,7 +352,7 @@ class SourceReader:
             self._article_ids[article.id] = (rel, article.line)
             try:
                 text = _read_noted(path.with_suffix(".txt"), f"{ARTICLES_DIR}/{path.stem}.txt",
-                                   self._tokens)
+                                   self._tokens, self._stats)
             except OSError:
                 text = None
             _attach_text(article, text, rel, problems)
@@ -312,18 +360,15 @@ class SourceReader:
             self.counts["articles"] += 1
             self.counts["appearances"] += len(article.appearances)
             yield article
-        if not self._article_ids and not any(p.file.startswith(ARTICLES_DIR) for p in problems):
+        if self._no_articles() and not any(p.file.startswith(ARTICLES_DIR) for p in problems):
             problems.append(Problem(ARTICLES_DIR, 0, "no article files (*.yaml) found"))
 
     def _check_article(self, article: Article) -> None:
         problems = self.problems
         _duplicates(article.appearances, lambda a: a.id, "appearance", problems)
         for ap in article.appearances:
-            index = self._claim_index.get(ap.claim)
-            if index is None:
+            if not self._appears(ap.claim):
                 self._follows("claim", Problem(ap.file, ap.line, f"unknown claim id {ap.claim!r}"))
-            else:
-                self._appeared[index] = 1
             if article.text:
                 _check_quote(article, ap, problems)
             cite = ap.citation
@@ -339,13 +384,40 @@ class SourceReader:
                                                 f"{article.text_file} at or just after its quote"))
                     cite.start = found
 
+    # --- what a partial read (kb.sources.partial) answers from the files it does not read ----
+
+    def _claims_paths(self) -> list[Path]:
+        return claims_files(self.root)
+
+    def _article_paths(self) -> list[Path]:
+        return article_files(self.root)
+
+    def _defined_elsewhere(self, claim_id: str) -> tuple[str, int] | None:
+        """Where a claim of that id is defined in a file not being read (none: all are read)."""
+        return None
+
+    def _appears(self, claim_id: str) -> bool:
+        """Note that a claim appears in an article; False if no such claim is known."""
+        index = self._claim_index.get(claim_id)
+        if index is None:
+            return False
+        self._appeared[index] = 1
+        return True
+
+    def _appears_elsewhere(self, claim_id: str) -> bool:
+        """Whether a claim appears in an article not being read (none: all are read)."""
+        return False
+
+    def _no_articles(self) -> bool:
+        return not self._article_ids
+
     # --- after everything --------------------------------------------------------------------
 
     def finish(self) -> list[Problem]:
         """The checks that need every file read; returns all problems, sorted, those of the
         files that could not be parsed first (``suppressed`` says what followed from them)."""
         for claim_id, index in self._claim_index.items():
-            if not self._appeared[index]:
+            if not self._appeared[index] and not self._appears_elsewhere(claim_id):
                 file, line = self._claim_where[index]
                 self._follows("article", Problem(file, line,
                                                  f"claim {claim_id} has no appearance in any article"))
