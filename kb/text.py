@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+try:  # the regular-expression parser (re._parser from Python 3.11)
+    import re._constants as _sre
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -117,11 +123,70 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
 ]]
 
 
+def normalise_reference(text: str) -> str:
+    """``normalise`` as its definition: every synonym pattern applied in turn."""
+    for rx, canonical in SYNONYMS:
+        text = rx.sub(canonical, text)
+    return text
+
+
+def _required(items) -> list[frozenset[str]]:
+    """Sets of lowercase strings such that every match of the parsed pattern ``items`` contains
+    one string of each set (a necessary condition, read off the pattern's literals)."""
+    found, run = [], []
+
+    def flush():
+        if run:
+            found.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        flush()
+        if op is _sre.SUBPATTERN:
+            found += _required(av[3])
+        elif op is _sre.BRANCH:
+            alternatives = [_best(_required(b)) for b in av[1]]
+            if all(alternatives):
+                found.append(frozenset().union(*alternatives))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            found += _required(av[2])
+    flush()
+    return [f for f in found if f and all(f)]
+
+
+def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most telling set: the one whose shortest string is longest."""
+    return max(sets, key=lambda f: (min(map(len, f)), -len(f)), default=None)
+
+
+def _gate(rx: re.Pattern) -> tuple[frozenset[str], ...]:
+    sets = sorted(_required(_sre_parse.parse(rx.pattern, rx.flags)),
+                  key=lambda f: (-min(map(len, f)), len(f)))
+    return tuple(sets[:2])
+
+
+# Each pattern with the strings one of which (per set) any match must contain: most texts hold
+# none of most synonyms, and a substring test is far cheaper than a regex scan. The gate is only
+# used on ASCII text (case folding is then plain lowercasing); tests/test_text.py holds
+# ``normalise`` equal to ``normalise_reference`` on every real text and on generated ones.
+_GATED = [(rx, canonical, _gate(rx)) for rx, canonical in SYNONYMS]
+
+
 @lru_cache(maxsize=8192)  # `kb check` reads each candidate claim's statement once per sentence
 def normalise(text: str) -> str:
     """``text`` with writers' synonyms replaced by one wording each (see SYNONYMS)."""
-    for rx, canonical in SYNONYMS:
-        text = rx.sub(canonical, text)
+    plain = text.isascii()
+    low = text.lower()
+    for rx, canonical, gate in _GATED:
+        if plain and not all(any(s in low for s in strings) for strings in gate):
+            continue
+        changed = rx.sub(canonical, text)
+        if changed != text:
+            text = changed
+            low, plain = text.lower(), text.isascii()
     return text
 
 

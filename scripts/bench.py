@@ -289,7 +289,12 @@ def bench_serve(kb: Path, db: Path, draft: str, repeats: int) -> dict:
             "/-/search": [f"/-/search?q={SPECIFIC}"] * repeats,
             "/-/search common word": [f"/-/search?q={WORD}"] * repeats,
         }
-        targets = {"claims page + search": (200, "< 200 ms median (at 1M)"), "claim page": (50, "< 50 ms")}
+        targets = {"claims page + search": (200, "<= 200 ms median (at 1M)"),
+                   "claims page + common-word search": (1000, "<= 1 s, or facets shown skipped"),
+                   "claim page": (50, "<= 50 ms"), "/-/search": (100, "<= 100 ms"),
+                   "/-/search common word": (500, "<= 500 ms"),
+                   "POST /-/check (2,000 words)": (1000 if len(ids) <= 100_000 else 2000,
+                                                  "<= 1 s at 100k, <= 2 s at 1M")}
         for name, paths in [*pages.items(), ("POST /-/check (2,000 words)", ["/-/check"] * repeats)]:
             r = out[name] = latency(http, paths, {"csrftoken": token, "draft": draft}
                                     if name.startswith("POST") else None)
@@ -343,8 +348,10 @@ def bench_check(db: Path, draft_file: Path, draft: str) -> dict:
     print(f"check: {len(draft.split()):,} words, {summary['sentences']} sentences, "
           f"{summary.get('sentences_matched', '?')} matched: in-process {in_process:.2f} s (median of 3), "
           f"kb check subprocess {cli_s:.2f} s (exit {result.returncode})")
-    row("kb check", f"in-process {in_process:.2f} s", "< 2 s (at 100k)", f"{in_process / 2:.2f}")
-    row("", f"subprocess {cli_s:.2f} s", "< 2 s (at 100k)", f"{cli_s / 2:.2f}")
+    n = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute("select count(*) from claims").fetchone()[0]
+    limit = 1.0 if n <= 100_000 else 2.0
+    row("kb check", f"in-process {in_process:.2f} s", f"<= {limit:g} s (command)", f"{in_process / limit:.2f}")
+    row("", f"command {cli_s:.2f} s", f"<= {limit:g} s at {n:,}", f"{cli_s / limit:.2f}")
     return {"in_process_s": in_process, "subprocess_s": cli_s, "exit": result.returncode,
             "words": len(draft.split()), "summary": summary}
 

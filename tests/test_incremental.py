@@ -299,3 +299,17 @@ def test_unchanged_files_are_not_read_again(kb_copy, tmp_path, monkeypatch):
     conn = sqlite3.connect(db)
     assert conn.execute("select size from build_files where path = ?",
                         (f"claims/articles/{article.name}",)).fetchone()[0] is not None
+
+
+def test_a_relative_root_names_the_files_as_an_absolute_one(kb_copy, tmp_path, monkeypatch):
+    """`kb build --root .` records and compares the same paths as an absolute root."""
+    from click.testing import CliRunner
+    from kb.cli import cli
+    monkeypatch.chdir(kb_copy)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", "--root", ".", "--db", "k.db"]).exit_code == 0
+    path = first_article(kb_copy)
+    path.write_text(path.read_text(encoding="utf-8").replace("title: \"", "title: \"New ", 1), encoding="utf-8")
+    edited = runner.invoke(cli, ["build", "--root", ".", "--db", "k.db"])
+    assert f"updated from 1 changed file (claims/articles/{path.name})" in edited.output, edited.output
+    assert plan(kb_copy, kb_copy / "k.db").up_to_date

@@ -121,3 +121,15 @@ def test_related_claims_share_the_most_topics(conn, monkeypatch):
     monkeypatch.setattr(kb.site.pages, "RELATED_PER_TOPIC", 1)  # bounded: one claim per topic
     page = claim_page(conn, "bed-rest-worsens-sciatica")
     assert 0 < len(page["related"]) <= len([t for t in page["topics"]])
+
+
+def test_a_search_too_slow_to_rank_gives_its_first_matches_marked(conn, monkeypatch):
+    """A word in most of a million claims cannot be ranked in time: the page shows the first
+    matches, marked, instead of making everyone wait (a zero budget stands in for the slow case)."""
+    import kb.site.pages as pages
+    monkeypatch.setattr(pages, "RANK_BUDGET_S", 0.0)
+    results = search(conn, "bed rest")
+    assert results and not any(r["ranked"] for r in results)
+    assert {r["kind"] for r in results} == {"claim", "quote", "study"}
+    monkeypatch.setattr(pages, "RANK_BUDGET_S", 5.0)
+    assert all(r["ranked"] for r in search(conn, "bed rest"))

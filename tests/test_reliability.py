@@ -89,3 +89,27 @@ def test_stopping_kb_serve_stops_the_server(repo_copy):
             break  # nothing answers: the server stopped with kb serve
         assert time.monotonic() < deadline, f"a server still answers on {url} after kb serve stopped"
         time.sleep(0.2)
+
+
+def test_a_served_site_stops_when_what_started_it_is_killed(repo_copy):
+    """`serving` (tests, benchmarks, screenshots) starts `kb serve`; if the process that started
+    it is killed outright, the server goes too rather than hold its port."""
+    db = repo_copy / "sciatica.db"
+    build(repo_copy, db)
+    script = ("import sys, time; from pathlib import Path; from kb.site.browser import serving\n"
+              f"with serving(Path({str(repo_copy)!r}), Path({str(db)!r})) as url:\n"
+              "    print(url, flush=True); time.sleep(600)\n")
+    starter = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    url = starter.stdout.readline().strip()
+    assert url.startswith("http://127.0.0.1:")
+    urllib.request.urlopen(url + "/-/versions.json", timeout=5).read()
+    starter.kill()
+    starter.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/-/versions.json", timeout=1).read()
+        except OSError:
+            return  # refused: the server is gone
+        time.sleep(0.2)
+    raise AssertionError(f"the server at {url} outlived the process that started it")

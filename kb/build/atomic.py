@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..sources import ValidationFailed, digest_of, input_tokens
-from .incremental import ChangedDuringBuild, plan, update
+from .incremental import ChangedDuringBuild, plan, recorded_files, update
 from .writer import write_database
 
 
@@ -175,8 +175,7 @@ def _recorded(db_path: Path) -> dict[str, tuple]:
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            return {path: (sha, size, mtime) for path, sha, size, mtime in
-                    conn.execute("select path, sha256, size, mtime_ns from build_files")}
+            return recorded_files(conn)
         finally:
             conn.close()
     except sqlite3.Error:

@@ -84,8 +84,7 @@ def plan(root: Path, db_path: Path) -> Plan:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
             info = dict(conn.execute("select key, value from build_info"))
-            built = {path: (sha, size, mtime) for path, sha, size, mtime in
-                     conn.execute("select path, sha256, size, mtime_ns from build_files")}
+            built = recorded_files(conn)
         finally:
             conn.close()
     except sqlite3.Error:
@@ -112,6 +111,12 @@ def plan(root: Path, db_path: Path) -> Plan:
         else:
             return Plan(full_because=f"{rel} changed", tokens=now)
     return p
+
+
+def recorded_files(conn: sqlite3.Connection) -> dict[str, tuple]:
+    """path -> (sha256, size, mtime_ns) of every file the database was built from."""
+    return {path: (sha, size, mtime) for path, sha, size, mtime in
+            conn.execute("select path, sha256, size, mtime_ns from build_files")}
 
 
 class _DatabaseKnows:

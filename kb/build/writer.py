@@ -44,7 +44,13 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     columns = list(rows[0])
     sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"values ({', '.join('?' * len(columns))})")
-    conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+    values = [tuple(r[c] for c in columns) for r in rows]
+    start = time.perf_counter()
+    conn.executemany(sql, values)
+    _INSERTING[0] += time.perf_counter() - start
+
+
+_INSERTING = [0.0]  # seconds inside executemany during the current build (for --timings)
 
 
 def _ref_row(r) -> dict:
@@ -220,6 +226,7 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
 
     # After the first problem, keep reading (to report every problem) but stop writing.
     timings = reader.timings = {}  # seconds by stage, for `kb build --timings` and the benchmark
+    _INSERTING[0] = 0.0
     start = time.perf_counter()
     for stage, batches, write in (
             ("rows: references (with their APA and AMA text)", reader.refs(), write_refs),
@@ -234,6 +241,7 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
                     write(conn, batch)
     problems = reader.finish()
     timings["sources: read, parsed and checked"] = time.perf_counter() - start - sum(timings.values())
+    timings["(of the rows: SQLite inserts)"] = _INSERTING[0]
     if problems:
         conn.rollback()
         raise ValidationFailed(problems, reader.suppressed)

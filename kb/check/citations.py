@@ -269,6 +269,10 @@ class Resolution:
     detail: str
 
 
+NAMED_AT_MOST = 200  # references under one name read in full to resolve a citation; past it,
+NEAREST_SHOWN = 5  # ... the few nearest the cited year
+
+
 class RefIndex:
     """References by first-author family name (and organisation acronym), read on demand
     through the indexed ref_names table: a knowledge base of 300,000 references is not
@@ -312,6 +316,20 @@ class RefIndex:
                 self._names[(name, year)] = self._load([k for (k,) in rows])
             found += [r for r in self._names[(name, year)] if r not in found]
         return found
+
+    def _named_near(self, names: list[str], year: int | None) -> list[RefInfo]:
+        """``_named(names)``; but for a name that hundreds of references share (a common surname
+        in a large knowledge base), only the few nearest ``year``: loading thousands to report
+        a wrong year took a second a citation."""
+        if year is None or sum(self.conn.execute("select count(*) from ref_names where name = ?",
+                                                 (n,)).fetchone()[0] for n in names) <= NAMED_AT_MOST:
+            return self._named(names)
+        keys = []
+        for name in names:
+            keys += [k for (k,) in self.conn.execute(
+                "select ref_key from ref_names where name = ? order by abs(coalesce(year, 0) - ?), "
+                "ref_key limit ?", (name, year, NEAREST_SHOWN)) if k not in keys]
+        return self._load(keys)
 
     def _by_author_and_year(self, family: str, year: int | None) -> list[RefInfo]:
         keys = [k for (k,) in self.conn.execute(
@@ -442,7 +460,7 @@ class RefIndex:
         same_year = self._named(names, cite.year_number)
         if same_year:
             return self._pick(cite, same_year)
-        candidates = self._named(names)
+        candidates = self._named_near(names, cite.year_number)
         if not candidates:
             # The first name may not be first author of the real paper (wrong order).
             year_refs = self._by_author_and_year(first, cite.year_number)

@@ -4,6 +4,7 @@ Debian's chromium under Playwright (no browser download: executable_path is the 
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from .check_worker import die_with_parent
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags chromium tries to reach Google on a closed network.
@@ -40,9 +43,11 @@ def serving_process(root: Path, db_path: Path, timeout: float = 60.0):
     # Output goes to a file, not a pipe: an undrained pipe fills up with the access log and
     # then blocks the server mid-request.
     log = tempfile.TemporaryFile(mode="w+")
+    # The server stops with whatever started it, even if that is killed (a test run, a benchmark).
     proc = subprocess.Popen(
         [sys.executable, "-m", "kb.cli", "serve", "--root", str(root), "--db", str(db_path),
-         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, text=True)
+         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: die_with_parent(signal.SIGTERM))
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -32,13 +32,15 @@ class WorkerFailed(RuntimeError):
     """The check did not finish: the worker overran or died (and was replaced)."""
 
 
-def _die_with_parent() -> None:
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send this process ``sig`` when its parent dies (Linux; elsewhere the
+    parent's own shutdown still stops it)."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass  # not Linux: the pool's own shutdown at exit still stops it
+        pass
 
 
 def _check(db_path: str, text: str, budget_s: float) -> dict:
@@ -56,7 +58,7 @@ def _get_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_die_with_parent)
+                                    initializer=die_with_parent)
     return _pool
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 
 from datasette.utils import escape_fts
 
@@ -168,8 +169,15 @@ def _marked_parts(snippet: str) -> list[dict]:
     return parts
 
 
+# Ranking a word found in most of a million claims scores every match (seconds); past this, per
+# table, its first matches are shown unranked and the page says so.
+RANK_BUDGET_S = 0.15
+
+
 def search(conn: sqlite3.Connection, q: str, limit: int = 50) -> list[dict]:
-    """Ranked results across claims, article quotes and references for one query (BM25)."""
+    """Ranked results across claims, article quotes and references for one query (BM25); a
+    table whose matches cannot be ranked within RANK_BUDGET_S gives its first matches, marked
+    ``ranked: False`` and listed after the ranked ones."""
     if not q.strip():
         return []
     query = escape_fts(q)
@@ -178,22 +186,47 @@ def search(conn: sqlite3.Connection, q: str, limit: int = 50) -> list[dict]:
             ("claim", "claims", "claims_fts", "id", "t.statement"),
             ("quote", "appearances", "appearances_fts", "id", "t.article_id || ': ' || t.claim_id"),
             ("study", "refs", "refs_fts", "key", "t.title")):
-        sql = (f"select t.{key} as pk, {title_sql} as title, "
-               f"snippet({fts}, -1, char(1), char(2), '\u2026', 24) as snippet, "
-               f"bm25({fts}) as rank, "
-               + ("t.verdict" if kind == "claim" else "t.claim_id" if kind == "quote" else "t.year")
-               + f" as extra from {fts} join {table} t on t.rowid = {fts}.rowid "
-               f"where {fts} match ? order by rank limit ?")
+        select = (f"select t.{key} as pk, {title_sql} as title, "
+                  f"snippet({fts}, -1, char(1), char(2), '\u2026', 24) as snippet, "
+                  + ("t.verdict" if kind == "claim" else "t.claim_id" if kind == "quote" else "t.year")
+                  + f" as extra")
+        ranked = True
         try:
-            rows = _rows(conn, sql, (query, limit))
+            rows = _within(conn, RANK_BUDGET_S, f"{select}, bm25({fts}) as rank from {fts} join {table} t "
+                                                f"on t.rowid = {fts}.rowid where {fts} match ? order by rank "
+                                                "limit ?", (query, limit))
+        except _TooSlow:
+            ranked = False  # the first matches, which reading stops at
+            rows = _rows(conn, f"{select}, null as rank from {fts} join {table} t on t.rowid = {fts}.rowid "
+                               f"where {fts} match ? limit ?", (query, limit))
         except sqlite3.OperationalError:
             continue
         for r in rows:
-            r["kind"], r["table"] = kind, table
+            r["kind"], r["table"], r["ranked"] = kind, table, ranked
             r["parts"] = _marked_parts(r.pop("snippet") or "")
             results.append(r)
-    results.sort(key=lambda r: r["rank"])
+    results.sort(key=lambda r: (not r["ranked"], r["rank"] if r["ranked"] else 0))
     return results[:limit]
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _within(conn: sqlite3.Connection, seconds: float, sql: str, params) -> list[dict]:
+    """``_rows``, interrupted (``_TooSlow``) if it runs past ``seconds``."""
+    if seconds <= 0:
+        raise _TooSlow
+    deadline = time.monotonic() + seconds
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
+    try:
+        return _rows(conn, sql, params)
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise _TooSlow from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 # --- pictures: the verdict mix of each article, and the evidence map of a topic -------------

@@ -121,9 +121,9 @@ def input_tokens(root: Path, known: dict[str, tuple[str, int, int]] | None = Non
     still those is not read again (as git trusts its index). ``stats`` receives each file's."""
     tokens: dict[str, str] = {}
     stats = {} if stats is None else stats
-    root_text = str(root)
-    for path in input_files(root):
-        rel = str(path)[len(root_text) + 1:].replace(os.sep, "/")
+    prefix = len(str(Path(root) / "_")) - 1  # what root / name puts before name ("" for ".")
+    for path in input_files(Path(root)):
+        rel = str(path)[prefix:].replace(os.sep, "/")
         recorded = (known or {}).get(rel)
         if recorded:
             try:

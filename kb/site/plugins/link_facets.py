@@ -13,17 +13,23 @@ million claims); once filtered it is exactly the column facet.
 
     facets:
       - counted: verdict
-      - link: {through: claim_topics, column: topic_id, counts: topics.claim_count}
+      - link: {through: claim_topics, column: topic_id, counts: topics.claim_count, array: topics}
+
+Filtered, every counted facet and every link facet with an ``array`` (the table's JSON list
+column holding the same values: claims.topics, claims.articles) is counted from one read of the
+matching rows (``_facet_pass``), not one read per facet.
 """
 
+import asyncio
 import json
 import re
 import urllib.parse
+from collections import Counter
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.facets import ColumnFacet, Facet
-from datasette.utils import escape_sqlite, path_with_added_args
+from datasette.facets import ColumnFacet, Facet, load_facet_configs
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 _WHERE = re.compile(r"\swhere\s", re.I)
 
@@ -43,8 +49,10 @@ class CountedFacet(ColumnFacet):
         return []
 
     async def facet_results(self):
-        if not _unfiltered(self) or not self.table:
+        if not self.table:
             return await super().facet_results()
+        if not _unfiltered(self):
+            return await self._one_pass()
         results, size = [], self.get_facet_size()
         for source_and_config in self.get_configs():
             config = source_and_config["config"]
@@ -66,6 +74,81 @@ class CountedFacet(ColumnFacet):
                             for value, row in zip(values, rows)],
             })
         return results, []
+
+
+    async def _one_pass(self):
+        """Datasette's column facets for every counted column, from the page's one read of the
+        filtered rows (``_facet_pass``)."""
+        configs = self.get_configs()
+        columns = [c["config"].get("column") or c["config"]["simple"] for c in configs]
+        if not columns:
+            return [], []
+        counts = await _facet_pass(self)
+        if counts is None:
+            return [], columns
+        size = self.get_facet_size()
+        qs_pairs = self.get_querystring_pairs()
+        results = []
+        for source_and_config, column in zip(configs, columns):
+            groups = sorted(counts[column].items(), key=lambda vc: (-vc[1], vc[0]))
+            expanded = await self.ds.expand_foreign_keys(self.database, self.table, column,
+                                                         [v for v, _ in groups[:size]])
+            values = []
+            for value, count in groups[:size]:
+                column_qs = f"{column}__exact" if column.startswith("_") else column
+                selected = (column_qs, str(value)) in qs_pairs
+                path = (path_with_removed_args(self.request, {column_qs: str(value)}) if selected
+                        else path_with_added_args(self.request, {column_qs: value}))
+                values.append({"value": value, "label": expanded.get((column, value), value),
+                               "count": count, "toggle_url": self.ds.absolute_url(
+                                   self.request, self.ds.urls.path(path)), "selected": selected})
+            results.append({"name": column, "type": self.type,
+                            "hideable": source_and_config["source"] != "metadata",
+                            "toggle_url": self.ds.urls.path(
+                                path_with_removed_args(self.request, {"_facet": column})),
+                            "results": values, "truncated": len(groups) > size})
+        return results, []
+
+
+async def _facet_pass(facet: Facet) -> dict | None:
+    """Every filtered facet of the page counted from one read of the matching rows: the counted
+    columns, and each link facet's values from the JSON list column that holds them (``array``:
+    claims.topics and claims.articles list each claim's topics and articles). Datasette reads the
+    matching rows once per facet: at a million claims a search matching 20,000 paid for that five
+    times over. {column: Counter}; None if the read ran past the facet time limit. Computed once
+    per request (the facets of a page share it)."""
+    configs = load_facet_configs(facet.request, facet.metadata)
+    columns = [c["config"].get("column") or c["config"]["simple"] for c in configs.get("counted", [])]
+    arrays = [c["config"]["array"] for c in configs.get("link", []) if c["config"].get("array")]
+    key = (facet.sql, json.dumps(facet.params, sort_keys=True, default=str), tuple(columns), tuple(arrays))
+    shared = facet.request.scope.setdefault("kb_facet_pass", {})
+    if key not in shared:
+        shared[key] = asyncio.ensure_future(_count_pass(facet, columns, arrays))
+    return await shared[key]
+
+
+async def _count_pass(facet: Facet, columns: list[str], arrays: list[str]) -> dict | None:
+    """One statement: the matching rows materialised once, each counted column grouped, and
+    each JSON list column's values grouped through json_each."""
+    wanted = [*columns, *arrays]
+    if not wanted:
+        return {}
+    parts = [f"select {i} as facet, {escape_sqlite(c)} as value, count(*) as count from m "
+             f"where {escape_sqlite(c)} is not null group by {escape_sqlite(c)}"
+             for i, c in enumerate(columns)]
+    parts += [f"select {len(columns) + i} as facet, j.value as value, count(*) as count from m, "
+              f"json_each(m.{escape_sqlite(c)}) j group by j.value" for i, c in enumerate(arrays)]
+    sql = (f"with m as materialized (select {', '.join(escape_sqlite(c) for c in wanted)} "
+           f"from ({facet.sql})) " + " union all ".join(parts))
+    try:
+        rows = (await facet.ds.execute(facet.database, sql, facet.params, truncate=False,
+                                       custom_time_limit=facet.ds.setting("facet_time_limit_ms"))).rows
+    except QueryInterrupted:
+        return None
+    counts = {c: Counter() for c in wanted}
+    for row in rows:
+        counts[wanted[row["facet"]]][row["value"]] = row["count"]
+    return counts
 
 
 class LinkFacet(Facet):
@@ -94,6 +177,14 @@ class LinkFacet(Facet):
                        f"where {escape_sqlite(count_column)} > 0 order by count desc, value "
                        f"limit {size + 1}")
                 params = []
+            elif config.get("array"):
+                counts = await _facet_pass(self)
+                if counts is None:
+                    timed_out.append(name)
+                    continue
+                rows = [{"value": v, "count": n} for v, n in
+                        sorted(counts[config["array"]].items(), key=lambda vc: (-vc[1], vc[0]))[:size + 1]]
+                sql = None
             else:
                 fk = escape_sqlite(to_us["column"])
                 sql = (f"select l.{escape_sqlite(column)} as value, count(distinct l.{fk}) as count "
@@ -102,9 +193,10 @@ class LinkFacet(Facet):
                        f"group by value order by count desc, value limit {size + 1}")
                 params = self.params
             try:
-                rows = (await self.ds.execute(
-                    self.database, sql, params, truncate=False,
-                    custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
+                if sql is not None:
+                    rows = (await self.ds.execute(
+                        self.database, sql, params, truncate=False,
+                        custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
             except QueryInterrupted:
                 timed_out.append(name)
                 continue
