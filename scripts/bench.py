@@ -178,9 +178,11 @@ def floor_build(db: Path, out: Path) -> float:
 def bench_build(kb: Path, db: Path) -> dict:
     db.unlink(missing_ok=True)
     validate_s, _, v = run_measured(KB_CLI + ["validate", "--root", str(kb)])
-    build_s, peak, b = run_measured(KB_CLI + ["build", "--root", str(kb), "--db", str(db)])
+    build_s, peak, b = run_measured(KB_CLI + ["build", "--root", str(kb), "--db", str(db), "--timings"])
     if b.returncode != 0:
         sys.exit(f"kb build failed:\n{b.stderr[-3000:]}")
+    stages = [line.strip() for line in b.stderr.splitlines() if re.match(r"^\s+[\d.]+ s  ", line)]
+    print("build stages:\n  " + "\n  ".join(stages))
     floor_s = floor_build(db, db.parent / "floor.db")
     conn = sqlite3.connect(db)
     counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
