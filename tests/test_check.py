@@ -168,6 +168,7 @@ def test_a_design_named_beside_a_journal_narrows_it(checker):
     """Of the knowledge base's JAMA papers, "a randomised trial in JAMA" is one of its trials."""
     from kb.check.citations import RefIndex, design_named
     assert design_named("the only large randomized trial to compare them") == "randomised controlled trial"
+    assert design_named("Randomised controlled trials show little benefit.") == "randomised controlled trial"
     assert design_named("a meta-analysis of twelve trials") == "systematic review"
     assert design_named("The study was small.") is None
     refs = RefIndex(checker.conn)

@@ -173,7 +173,7 @@ JOURNAL_NAMES = [
 ]
 
 
-_DESIGN_WORDS = [(re.compile(rx, re.I if "RCT" not in rx else 0), design) for rx, design in DESIGN_WORDS]
+_DESIGN_WORDS = [(re.compile(rx, re.I), design) for rx, design in DESIGN_WORDS]
 
 
 def design_named(text: str) -> str | None:

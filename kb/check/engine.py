@@ -52,11 +52,11 @@ UNSTATED_MATCH = 0.45
 GREEN_MATCH = 0.5  # ... and is shown as consistent with the evidence only from this much
 PLAIN_RANK = 0.9  # a claim the sentence is seen to assert by a word ranks above one by shared words only
 SOURCE_CARRIES = 4  # a source named in a sentence covers the next few that report it
-CITED_BONUS = 1.25
+CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
 # Citations that identify one study; the others ("the study", "in JAMA", "Dr Vroomen") are
 # resolved in the light of those (a person's name identifies when it is the only match).
 IDENTIFYING = ("author-year", "footnote", "title", "person")
-CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this many sentences  # a candidate whose evidence includes the study the sentence cites ranks higher
+CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this many sentences
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
 _FLIP = {"supports": "contradicts", "contradicts": "supports"}
