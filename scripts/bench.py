@@ -206,8 +206,9 @@ def bench_incremental(kb: Path, db: Path) -> dict:
     undo timed too), so the generated knowledge base is left as it was."""
     work = db.parent / "incremental.db"
     shutil.copyfile(db, work)
-    article = sorted((kb / "claims" / "articles").glob("*.yaml"))[len(list((kb / "claims" / "articles").glob("*.yaml"))) // 2]
-    claims = sorted((kb / "claims").glob("claims-*.yaml"))[len(list((kb / "claims").glob("claims-*.yaml"))) // 2]
+    articles = sorted((kb / "claims" / "articles").glob("*.yaml"))
+    claims_files = sorted((kb / "claims").glob("claims-*.yaml"))
+    article, claims = articles[len(articles) // 2], claims_files[len(claims_files) // 2]
     out = {}
     for name, path, old, new in (
             ("one article edited", article, 'title: "Synthetic', 'title: "Edited synthetic'),

@@ -143,14 +143,15 @@ class _DatabaseKnows:
 
     def appearing(self, claim_ids, not_in):
         skip = self._article_ids(not_in)
-        return {c for c in claim_ids if any(a not in skip for (a,) in self.conn.execute(
-            "select distinct article_id from appearances where claim_id = ?", (c,)))}
+        return {c for c, a in _rows_in(self.conn, "select claim_id, article_id from appearances "
+                                                  "where claim_id in ({})", sorted(claim_ids))
+                if a not in skip}
 
     def quoted_in(self, claim_ids, not_in):
         skip = self._article_ids(not_in)
-        return [(c, f, line) for c in sorted(claim_ids) for a, f, line in self.conn.execute(
-            "select article_id, source_file, source_line from appearances where claim_id = ?", (c,))
-            if a not in skip]
+        return sorted((c, f, line) for c, a, f, line in _rows_in(
+            self.conn, "select claim_id, article_id, source_file, source_line from appearances "
+                       "where claim_id in ({})", sorted(claim_ids)) if a not in skip)
 
     def quoted_only_in(self, articles):
         skip = self._article_ids(articles)
