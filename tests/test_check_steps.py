@@ -274,3 +274,59 @@ def test_brand_and_class_names_reach_the_claims_that_use_generic_names(checker):
                   for c in checker.candidates.find(text)]
     assert statements and all(re.search(r"gabapentin|pregabalin|antiepileptic", s, re.I)
                               for s in statements[:1])
+
+
+def test_a_sentence_reporting_one_studys_groups_raises_no_verdict_flag(checker):
+    """A tuning-half sentence that gives one study's groups' results ("patients in the two
+    groups") is not judged as the general claim it resembles, its figures are not compared with
+    the claim's, and it counts as sourced by the study the draft named sentences before."""
+    from kb.check.roles import study_result
+    assert study_result("After two weeks, 70 percent of the 92 patients who stayed in bed felt better.")
+    assert study_result("But by three to six months, patients in the two groups reported marked improvement.")
+    assert study_result("So did 65 percent of those who were up and about.")
+    assert not study_result("Most patients with sciatica get better within weeks.")
+    article = ARTICLES["nytimes-sciatica-surgery-or-waiting-2006"]
+    report = checker.check(article["text"])
+    for text in ("But by three to six months, patients in the two groups reported marked improvement.",
+                 "After two years, about 70 percent of the patients in the two groups said they had"):
+        got = next(s for s in report["sentences"] if s["text"].startswith(text))
+        assert not got["flags"], (text, got["flags"])
+        assert all(m["figure_agrees"] is None for m in got["matches"])
+        if got["matches"]:
+            assert got["verdict"] not in ("unsupported", "overstated", "contradicted")
+    # Without the group wording, the same figure is a claim that needs a source.
+    alone = checker.check("After two years, about 70 percent of people said they had a major improvement.")
+    assert "needs-source" in {f["code"] for f in alone["sentences"][0]["flags"]}
+
+
+def test_page_furniture_between_paragraphs_is_navigation():
+    from kb.check.draft import split_sentences
+    s = split_sentences("Continue reading the main story")[0]
+    assert role(s)[0] == "navigation"
+
+
+def test_a_red_flag_needs_as_much_as_a_green_badge(checker):
+    """Resemblance alone (no word that says the claim's position, no cited study, less than
+    GREEN_MATCH of the wording) gives neither a green badge nor a failing flag: the sentence is
+    a related claim to check (tuning-half list items that resemble an unsupported claim)."""
+    from kb.check.engine import GREEN_MATCH
+    report = checker.check(ARTICLES["guys-st-thomas-sciatica-nerve-root-pain"]["text"])
+    weak = [(s, m) for s in report["sentences"] for m in s["matches"][:1]
+            if m["claim_verdict"] in ("unsupported", "overstated") and m["score"] < GREEN_MATCH
+            and "without negation" in m["stance_cue"]]
+    assert weak
+    for s, m in weak:
+        assert m["sentence_verdict"] == "unsure" and "check the wording" in m["verdict_reason"]
+        assert not {f["code"] for f in s["flags"]} & {"unsupported", "overstated", "contradicted"}
+
+
+def test_a_denial_by_a_missing_negation_alone_is_not_clear():
+    """A negation in one text over words the other states without it is a weak cue (it may be a
+    paraphrase): read as a denial, but not a clear one, so it needs the wording of a close match."""
+    result = stance("It says you don't have to rush in for surgery.",
+                    "For sciatica from a lumbar disc herniation, surgery (discectomy) relieves leg "
+                    "pain faster than continued conservative care.", treatment=True)
+    assert result.stance == "denies" and not result.clear
+    # A pole word negated is still a clear denial.
+    clear = stance("Bed rest does not help sciatica.", "Bed rest helps sciatica.", treatment=True)
+    assert clear.stance == "denies" and clear.clear

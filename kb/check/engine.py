@@ -33,7 +33,7 @@ from .candidates import Candidates
 from .citations import RefIndex, design_named, find_citations, reference_list
 from .draft import split_sentences
 from .report import CLAIM_LIKE, attention, sentence_flags, summary
-from .roles import reference_list_start, role, with_context
+from .roles import reference_list_start, role, study_result, with_context
 from .stance import stance, strength
 from .verdict import sentence_verdict
 
@@ -60,6 +60,7 @@ CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this ma
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
 _FLIP = {"supports": "contradicts", "contradicts": "supports"}
+FLAG_BAR = ("contradicted", "overstated", "unsupported")  # sentence verdicts that raise a flag
 
 __all__ = ["CLAIM_LIKE", "Checker", "DEFAULT_FAIL_ON", "FLAGS", "SCHEMA_VERSION"]
 
@@ -140,7 +141,8 @@ class Checker:
             if sentence_role == "heading":
                 last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
-            reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set()}
+            reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set(),
+                       "study_result": study_result(plain)}
             judged = [self._judge(plain, reading, c, claims[c.claim_id], cited_keys, formatted)
                       for c in found]
             judged.sort(key=lambda m: -m.pop("rank_score"))
@@ -166,7 +168,10 @@ class Checker:
                     record["verdict"] = "unknown"
                     record["verdict_reason"] = ("it makes a checkable claim ("
                                                 + "; ".join(reasons) + ") the knowledge base does not hold")
-            sourced = sentence.index - last_source <= SOURCE_CARRIES
+            # A sentence reporting a study's groups refers back to the study the draft named,
+            # as "the study" does.
+            carries = CONTEXT_SENTENCES if study_result(plain) else SOURCE_CARRIES
+            sourced = sentence.index - last_source <= carries
             record["flags"] = sentence_flags(record, plain, sourced) if sentence_role == "assertion" else []
             if any(c["names_a_source"] for c in record["citations"]):
                 last_source = sentence.index
@@ -217,8 +222,18 @@ class Checker:
             # same, a cited study that backs it, or most of the claim's wording.
             verdict, why = "unsure", ("it resembles a claim the evidence supports, but nothing in it "
                                       "says the same for certain: check the wording")
+        elif verdict in FLAG_BAR and not st.clear and cand.score < GREEN_MATCH and not backing:
+            # The same bar for a red flag as for a green badge: resemblance alone does not say
+            # the sentence makes a claim the evidence finds wanting.
+            verdict, why = "unsure", (f"it resembles a claim the evidence finds {claim['verdict']}, but "
+                                      "nothing in it says the same for certain: check the wording")
+        result_of = reading["study_result"]
+        if result_of and verdict in FLAG_BAR and not backing:
+            verdict, why = "unsure", (f"it reports one study's results (\u201c{result_of}\u201d), which "
+                                      "the claim generalises: check it against that study")
         sentence_figures = figs.figures(plain)
-        agrees, differs = figs.compare(sentence_figures, claim["figures"]) if sentence_figures else (None, None)
+        agrees, differs = figs.compare(sentence_figures, claim["figures"]) \
+            if sentence_figures and not result_of else (None, None)
         rank = cand.score * (TOPIC_PENALTY if st.stance == "topic" else 1.0 if st.clear else PLAIN_RANK)
         if cited_keys & claim["linked"]:
             rank *= CITED_BONUS

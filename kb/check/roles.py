@@ -17,7 +17,7 @@ from .draft import Sentence
 _WORDS = re.compile(r"[A-Za-z']+")
 
 _NAVIGATION = re.compile(
-    r"^(?:skip to|read more|learn more|see also|related|share|print|email|tweet|home\b|menu\b|"
+    r"^(?:skip to|read more|continue reading|learn more|see also|related|share|print|email|tweet|home\b|menu\b|"
     r"back to|next\b|previous\b|click here|posted (?:on|in|by)|published\b|updated\b|last "
     r"(?:reviewed|updated)|reviewed by|medically reviewed|written by|by [A-Z][a-z]+ [A-Z]|"
     r"categories?:|tags?:|filed under|copyright|\u00a9|all rights reserved|cookies?|page \d|"
@@ -93,6 +93,24 @@ def role(s: Sentence) -> tuple[str, str]:
     if _GREETING.match(low) or (_FIRST_PERSON_STORY.match(low) and not _CLAIM_WORDS.search(text)):
         return "other", "greeting or first-person story"
     return "assertion", "a statement that can be checked"
+
+
+# A sentence that reports one study's groups or participants ("70 percent of the 92 patients
+# who stayed in bed", "patients in the two groups") gives that study's results, not the
+# general claim the knowledge base words: its figures are the study's own.
+_STUDY_RESULT = re.compile(
+    r"\b(?:patients|participants|subjects|people|women|men|adults|volunteers) (?:in|of) (?:the |both |"
+    r"each )?(?:two |three |four |both )?(?:groups?|arms?)\b|\bof the \d[\d,]* (?:patients|participants|"
+    r"subjects|people|women|men|adults|volunteers)\b|\bthe (?:two|three|both|control|placebo|treatment|"
+    r"surgery|surgical|exercise|rest|intervention|comparison) (?:groups?|arms?)\b|\bboth groups\b|"
+    r"\bthose who (?:stayed|were|received|had|took|got|underwent|did)\b|\b(?:the )?(?:study|trial)'?s "
+    r"participants\b", re.I)
+
+
+def study_result(text: str) -> str | None:
+    """The words that show ``text`` reports one study's groups or participants, if any."""
+    m = _STUDY_RESULT.search(text)
+    return m.group(0) if m else None
 
 
 def with_context(s: Sentence) -> str:

@@ -254,6 +254,10 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
         polarity, cue = 1, agreements[0]
     elif negated:
         polarity, cue = -1, negated
+        if not (s.myth and not c.myth):
+            # Only the claim says "no": the sentence leaves the negation out, which may be a
+            # denial or a paraphrase ("few need surgery" for "most do not need surgery").
+            return Stance("denies", cue, clear=False)
     elif c.core:
         # The claim takes a position (are common, helps, is needed...) the sentence does not state.
         cpole, cwords = c.values[sorted(c.core)[0]]

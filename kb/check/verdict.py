@@ -17,7 +17,8 @@ Two refinements: a sentence that states a supported claim with an absolute the c
 ("always", "cures") is overstated; one that hedges an overstated claim to the evidence's
 certainty ("may help" for an overstated "helps", a hedge the claim's own wording lacks) is
 consistent. Only ``consistent`` ever shows a
-green badge; a denied or unclear match never does.
+green badge; a denied or unclear match never does. The engine (kb.check.engine) holds a red flag
+to the same bar as a green badge: a match resting on resemblance alone is ``unsure`` either way.
 """
 
 from __future__ import annotations
