@@ -308,16 +308,19 @@ def test_page_furniture_between_paragraphs_is_navigation():
 def test_a_red_flag_needs_as_much_as_a_green_badge(checker):
     """Resemblance alone (no word that says the claim's position, no cited study, less than
     GREEN_MATCH of the wording) gives neither a green badge nor a failing flag: the sentence is
-    a related claim to check (tuning-half list items that resemble an unsupported claim)."""
+    a related claim to check (every such top match on the tuning half)."""
     from kb.check.engine import GREEN_MATCH
-    report = checker.check(ARTICLES["guys-st-thomas-sciatica-nerve-root-pain"]["text"])
-    weak = [(s, m) for s in report["sentences"] for m in s["matches"][:1]
-            if m["claim_verdict"] in ("unsupported", "overstated") and m["score"] < GREEN_MATCH
-            and "without negation" in m["stance_cue"]]
-    assert weak
+    weak = []
+    for article in TUNING:
+        for s in checker.check(article["text"])["sentences"]:
+            for m in s["matches"][:1]:
+                plain = "without negation" in m["stance_cue"] or "in other words" in m["stance_cue"]
+                if plain and m["score"] < GREEN_MATCH and m["claim_verdict"] not in ("not-checkable",):
+                    weak.append((s, m))
+    assert len(weak) >= 3
     for s, m in weak:
-        assert m["sentence_verdict"] == "unsure" and "check the wording" in m["verdict_reason"]
-        assert not {f["code"] for f in s["flags"]} & {"unsupported", "overstated", "contradicted"}
+        assert m["sentence_verdict"] == "unsure", (s["text"], m["sentence_verdict"])
+        assert not {f["code"] for f in s["flags"]} & {"unsupported", "overstated", "contradicted"}, s["text"]
 
 
 def test_a_denial_by_a_missing_negation_alone_is_not_clear():
@@ -330,3 +333,25 @@ def test_a_denial_by_a_missing_negation_alone_is_not_clear():
     # A pole word negated is still a clear denial.
     clear = stance("Bed rest does not help sciatica.", "Bed rest helps sciatica.", treatment=True)
     assert clear.stance == "denies" and clear.clear
+
+
+def test_a_claim_whose_texts_all_match_ranks_above_one_a_single_text_resembles(checker):
+    """Tuning-half sentence: the nerve's course (statement, quotes and findings all about the
+    nerve roots that form it) ranks above the cause of sciatica, which one text resembles as
+    closely."""
+    text = ("The Sciatic nerve is made up of numerous spinal nerve roots that exit the spinal "
+            "column in the region of the lumbar spine (spine in the area of your lower back).")
+    found = checker.candidates.find(text)
+    assert found[0].claim_id == "sciatic-nerve-course"
+    assert max(found, key=lambda c: c.score).claim_id != "sciatic-nerve-course"
+
+
+def test_where_a_nerve_runs_is_a_position():
+    """Tuning-half sentence: through the muscle denies "runs directly beneath it", and agrees
+    with the claim that in some people it runs through it."""
+    sentence = "The sciatic nerve runs through the piriformis."
+    beneath = ("The piriformis is a small muscle deep in the buttock, and the sciatic nerve "
+               "normally runs directly beneath it.")
+    assert stance(sentence, beneath, treatment=False).stance == "denies"
+    through = "In about 15-20% of people the sciatic nerve runs through the piriformis muscle."
+    assert stance(sentence, through, treatment=False).stance == "asserts"

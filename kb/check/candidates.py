@@ -7,7 +7,8 @@ aliases as one token each), with an FTS5 index over them and each term's documen
 read, so that an edit to one claim leaves every other text as it was). A sentence's rarest terms find
 candidates through FTS5, reading at most about POSTING_BUDGET postings (when every word is
 common, claims holding its rarest few words together); candidates are scored by IDF-weighted
-overlap (cosine over token sets, a shared topic counting double), best of the claim's texts.
+overlap (cosine over token sets, a shared topic counting double), best of the claim's texts, and
+ranked by that score weighed by the claim's bm25 over all its texts together.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from dataclasses import dataclass
 from ..text import AliasMatcher, fold, stem, text_norm, tokens, topic_token, weight, words
 
 MATCH_THRESHOLD = 0.30  # below this a sentence is reported as matching nothing
-MAX_CANDIDATES = 5
+MAX_CANDIDATES = 8  # (5 before the bm25 weighting: it ranks some that pass the cutoff lower)
 RELATIVE_CUTOFF = 0.6  # further candidates must score at least this share of the best one
 QUOTE_FACTOR = 0.9  # an article quote counts a little less than the statement
 FINDING_FACTOR = 0.6  # an evidence finding (study wording) counts less than the statement
-CANDIDATES = 20  # claims FTS5 returns for scoring (bm25 order): on the tuning half 20 and 40 give the same
+CANDIDATES = 20  # claims FTS5 returns for scoring (bm25 order): fewer lose "cauda equina ... is common"
 COMMON_SHARE = 0.25  # tokens in more than this share of claims are not used to find candidates
 POSTING_BUDGET = 800  # candidate search reads at most about this many postings (rarest terms first)
 AND_TERMS = 5  # when no term is rarer than the budget, candidates must have the rarest few
-SINGLE_TERM_POSTINGS = 10 * POSTING_BUDGET  # a sentence whose one known word is commoner finds none
+SINGLE_TERM_POSTINGS = POSTING_BUDGET  # a sentence whose one known word is commoner finds none
 TEXT_CACHE = 20_000  # claims whose texts a checker keeps parsed
 
 
@@ -43,6 +44,7 @@ class Candidate:
     source: str  # statement | an appearance id | finding:<ref key>
     shared: set[str]
     weights: dict[str, float]
+    rank: float  # the score weighed by the claim's bm25 (relative to the best candidate's)
 
     @property
     def shares_content(self) -> bool:
@@ -74,11 +76,14 @@ class Candidates:
         return dict(self.conn.execute(
             f"select term, doc from claim_terms where term in ({marks})", sorted(toks)))
 
-    def _search(self, query: str) -> list[str]:
-        return [r[0] for r in self.conn.execute(
-            "select claim_id from claim_search_fts join claim_search on "
+    def _search(self, query: str) -> dict[str, float]:
+        """The best claims for ``query``, each with its bm25 relative to the best one's (1.0)."""
+        rows = self.conn.execute(
+            "select claim_id, rank from claim_search_fts join claim_search on "
             "claim_search.rowid = claim_search_fts.rowid where claim_search_fts match ? "
-            "order by rank limit ?", (query, CANDIDATES))]
+            "order by rank limit ?", (query, CANDIDATES)).fetchall()
+        best = rows[0][1] if rows else 0.0
+        return {c: (r / best if best else 1.0) for c, r in rows}
 
     def _texts(self, claim_ids: list[str]) -> dict[str, list[tuple[str, frozenset[str], float]]]:
         """Each claim's texts as (source, token set, weight norm), read once per checker: a
@@ -141,13 +146,13 @@ class Candidates:
                 # claims): it cannot tell which claim the sentence makes, and ranking every
                 # claim that holds it took seconds.
                 return []
-            found = []
+            found = {}
             while rarest and not found:
                 found = self._search(" AND ".join(f'"{t}"' for t in rarest))
                 rarest = rarest[:-1] if len(rarest) > 2 else []
         if not found:
             return []
-        texts = self._texts(found)
+        texts = self._texts(list(found))
         total = sum(weights.values())
         scored = []
         for claim_id, claim_texts in texts.items():
@@ -164,13 +169,18 @@ class Candidates:
                 if sim > best[0]:
                     best = (sim, source, shared)
             if best[0] > 0:
-                scored.append((round(best[0], 4), claim_id, best[1], best[2]))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        if not scored or scored[0][0] < MATCH_THRESHOLD:
+                # Ranked by the best text's overlap weighed by how well the claim's texts
+                # together match (bm25 over all of them, relative to the best claim's): a claim
+                # that one text happens to resemble ranks below one whose statement, quotes and
+                # findings all do. The score (what thresholds read) stays the overlap.
+                scored.append((round(best[0], 4), claim_id, best[1], best[2],
+                               round(best[0] * found[claim_id], 4)))
+        scored = sorted((s for s in scored if s[0] >= MATCH_THRESHOLD), key=lambda s: (-s[4], s[1]))
+        if not scored:
             return []
-        top = scored[0][0]
-        kept = [s for s in scored if s[0] >= max(MATCH_THRESHOLD, RELATIVE_CUTOFF * top)]
-        return [Candidate(c, s, src, sh, weights) for s, c, src, sh in kept[:MAX_CANDIDATES]]
+        top = max(s[0] for s in scored)
+        kept = [s for s in scored if s[0] >= RELATIVE_CUTOFF * top]
+        return [Candidate(c, s, src, sh, weights, r) for s, c, src, sh, r in kept[:MAX_CANDIDATES]]
 
     def reason(self, text: str, candidate: Candidate) -> str:
         """Why it matched, in the sentence's own words ("shares topic Bed rest via ...")."""

@@ -234,7 +234,7 @@ class Checker:
         sentence_figures = figs.figures(plain)
         agrees, differs = figs.compare(sentence_figures, claim["figures"]) \
             if sentence_figures and not result_of else (None, None)
-        rank = cand.score * (TOPIC_PENALTY if st.stance == "topic" else 1.0 if st.clear else PLAIN_RANK)
+        rank = cand.rank * (TOPIC_PENALTY if st.stance == "topic" else 1.0 if st.clear else PLAIN_RANK)
         if cited_keys & claim["linked"]:
             rank *= CITED_BONUS
         return {

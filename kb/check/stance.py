@@ -7,7 +7,8 @@ both texts along a few dimensions that health claims turn on, each with two pole
 - effect: benefit (helps, relieves, effective) / none (ineffective, no better than, does little)
   / harm (worse, harmful); a negator before a benefit or harm word makes it none;
 - frequency: common / rare; severity: serious / harmless; need: needed / unnecessary;
-  amount: increases / reduces. A negator before a pole word ("not common") flips it.
+  amount: increases / reduces; place (where a nerve runs): through a muscle / past it
+  ("beneath", "over"). A negator before a pole word ("not common") flips it.
 
 Where the sentence and the claim both take a value on a dimension, a different value is a
 denial; the same values everywhere are an assertion. Where they share no dimension, the parity
@@ -47,6 +48,12 @@ PHRASES = [
                 r"\bno evidence (?:that|of|for)\b|\bas (?:effective|good) as\b|\bthe same (?:as|results?)\b|"
                 r"\bnot (?:any )?(?:faster|quicker|better)\b|\bno faster\b|\bno quicker\b", re.I),
      ("effect", "none")),
+    # Where a nerve runs, in anatomy claims: through a muscle, or past it (beneath, over ...).
+    (re.compile(r"\b(?:runs?|running|passes|passing|goes|travels?|lies|sits)\s+(?:\w+ly\s+)?"
+                r"(?:through|inside|within)\b", re.I), ("place", "through")),
+    (re.compile(r"\b(?:runs?|running|passes|passing|goes|travels?|lies|sits)\s+(?:\w+ly\s+)?"
+                r"(?:beneath|under|underneath|below|behind|alongside|over|above)\b", re.I),
+     ("place", "past")),
     (re.compile(r"\bmedical emergency\b|\bcall 999\b|\bcall 911\b|\burgent(?:ly)?\b", re.I),
      ("severity", "serious")),
     (re.compile(r"\b(?:advises?|advised|recommends?|recommended|warns?|argues?) against\b|"
@@ -196,7 +203,7 @@ def read(text: str) -> Reading:
     return Reading(values, negations, myth.group(0) if myth else None, core)
 
 
-_ALWAYS_CORE = {"effect", "need", "severity"}
+_ALWAYS_CORE = {"effect", "need", "severity", "place"}
 # Words that negate everything else ("only", "without") balance a negation but never make one.
 _BALANCERS = {"without", "only", "solely", "exclusively"}
 _CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
