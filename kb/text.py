@@ -91,7 +91,7 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
     (r"\banti-?inflammator(?:y|ies) (?:drugs?|medications?|medicines?|tablets?)\b|\bnsaids?\b",
      "anti-inflammatories"),
     (r"\b(?:goes|go|going|went) away\b|\bclears? up\b|\bcleared up\b|\bsettles?(?: down)?\b|"
-     r"\bsubsides?\b|\bpass(?:es)?(?= (?:on (?:its|their) own|by (?:it|them)sel))|\bresolves?\b|\bresolved\b|\bresolution\b", "improves"),
+     r"\bsubsides?\b|\bdissipates?\b|\bpass(?:es)?(?= (?:on (?:its|their) own|by (?:it|them)sel))|\bresolves?\b|\bresolved\b|\bresolution\b", "improves"),
     (r"\b(?:by|of) (?:it|them)sel(?:f|ves)\b|\bon (?:its|their) own\b|\bwithout (?:any )?treatment\b|"
      r"\bnaturally\b|\bspontaneously\b", "on its own"),
     (r"\b(?:gets?|got|getting) better\b|\brecover(?:s|ed|y|ing)?\b|\bimprov(?:e|es|ed|ing|ement)\b",

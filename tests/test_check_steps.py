@@ -355,3 +355,19 @@ def test_where_a_nerve_runs_is_a_position():
     assert stance(sentence, beneath, treatment=False).stance == "denies"
     through = "In about 15-20% of people the sciatic nerve runs through the piriformis muscle."
     assert stance(sentence, through, treatment=False).stance == "asserts"
+
+
+def test_a_leading_clause_is_not_the_subject(checker):
+    """Tuning-half list item: "If the Sciatic nerve is affected, one of the key symptoms ..." is
+    about symptoms, not the nerve's anatomy, so a symptom claim is not set aside as being
+    about another topic."""
+    from kb.text import topic_token
+    text = ("If the Sciatic nerve is affected, one of the key symptoms that may cause you to seek "
+            "treatment is pain that shoots down one side of your leg.")
+    assert checker._subject_topics(text) == {topic_token("symptoms")}
+    assert checker._subject_topics("The sciatic nerve is the longest nerve.") == {topic_token("anatomy")}
+
+
+def test_writers_words_for_going_away():
+    from kb.text import normalise
+    assert "improves" in normalise("most cases dissipate over weeks or months")

@@ -288,7 +288,9 @@ class Checker:
         return claims
 
     def _subject_topics(self, text: str) -> set[str]:
-        """Topics named before the sentence's verb ("Cauda equina syndrome is ..."): its subject."""
+        """Topics named before the sentence's verb ("Cauda equina syndrome is ..."): its subject.
+        A leading clause ("If the sciatic nerve is affected, the pain ...") is not the subject."""
+        text = _LEADING_CLAUSE.sub("", text, count=1)
         m = _VERB.search(text)
         if not m or m.start() == 0:
             return set()
@@ -334,6 +336,8 @@ class Checker:
                 "ref_status": ref_status}
 
 
+_LEADING_CLAUSE = re.compile(r"^\s*(?:if|when|whenever|although|though|while|because|since|once|"
+                             r"after|before|unless|until)\b[^,.;:]*,\s*", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
                    r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
 
