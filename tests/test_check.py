@@ -209,6 +209,24 @@ def test_citation_resolution(checker, citation, status, key, detail):
         assert result.key == key
 
 
+def test_a_crowded_name_and_year_is_resolved_only_when_the_citation_tells_them_apart(repo_db, monkeypatch):
+    """Hundreds of references by one surname in one year (a large knowledge base): only a
+    reference linked to the claims the sentence resembles, or with a co-author the citation
+    names, is taken; otherwise the citation is ambiguous and says so, rather than picking one.
+    (NAMED_AT_MOST is lowered so the real knowledge base's one Vroomen 1999 counts as crowded.)"""
+    from kb.check import citations
+    monkeypatch.setattr(citations, "NAMED_AT_MOST", 0)
+    refs = citations.RefIndex(sqlite3.connect(repo_db))
+    (alone,) = find_citations("(Vroomen et al., 1999)")
+    result = refs.resolve(alone)
+    assert result.status == "unknown" and "name a co-author" in result.detail
+    result = refs.resolve(alone, prefer=frozenset({"vroomen1999bedrest"}))
+    assert (result.status, result.key) == ("resolved", "vroomen1999bedrest")
+    (with_coauthor,) = find_citations("(Vroomen and Knottnerus, 1999)")
+    result = refs.resolve(with_coauthor)
+    assert (result.status, result.key) == ("resolved", "vroomen1999bedrest")
+
+
 # --- the report --------------------------------------------------------------------------------
 
 def test_paraphrase_matches_the_claim_with_an_explained_reason(checker):

@@ -16,7 +16,6 @@ source without saying enough to look it up.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -288,15 +287,14 @@ class RefIndex:
         for i in range(0, len(missing), 500):
             batch = missing[i:i + 500]
             rows = self.conn.execute(
-                "select r.key, r.year, r.authors, r.title, r.fields, a.family_key from refs r "
-                "left join ref_authors a on a.ref_key = r.key "
+                "select r.key, r.year, r.authors, r.title, json_extract(r.fields, '$.updated'), "
+                "a.family_key from refs r left join ref_authors a on a.ref_key = r.key "
                 f"where r.key in ({','.join('?' * len(batch))}) order by r.key, a.position", batch)
-            for key, year, authors, title, fields, family_key in rows:
+            for key, year, authors, title, updated, family_key in rows:
                 info = self._infos.get(key)
                 if info is None:
                     info = self._infos[key] = RefInfo(key, year, [], authors or "", title or "")
-                    values = json.loads(fields or "{}")
-                    info.update_years = {int(y[:4]) for y in _YEAR_RE.findall(values.get("updated", ""))}
+                    info.update_years = {int(y[:4]) for y in _YEAR_RE.findall(str(updated or ""))}
                 if family_key:
                     info.families.append(family_key)
         return [self._infos[k] for k in keys if k in self._infos]
@@ -330,6 +328,33 @@ class RefIndex:
                 "select ref_key from ref_names where name = ? order by abs(coalesce(year, 0) - ?), "
                 "ref_key limit ?", (name, year, NEAREST_SHOWN)) if k not in keys]
         return self._load(keys)
+
+    def _named_in_year(self, names: list[str], cite: InlineCitation,
+                       prefer: frozenset[str]) -> list[RefInfo] | Resolution:
+        """``_named(names, year)``; but when hundreds of references share the name and year (a
+        common surname in a large knowledge base), only those the citation can tell apart: linked
+        to the claims the sentence resembles, or with a co-author it names. If none is, the
+        citation is ambiguous, and saying so beats picking one of hundreds."""
+        year = cite.year_number
+        count = sum(self.conn.execute("select count(*) from ref_names where name = ? and year = ?",
+                                      (n, year)).fetchone()[0] for n in names)
+        if count <= NAMED_AT_MOST:
+            return self._named(names, year)
+        others = sorted({fold(n) for n in cite.names[1:]})
+        linked = sorted(prefer)
+        keys = []
+        for name in names:
+            keys += [k for (k,) in self.conn.execute(
+                "select n.ref_key from ref_names n where n.name = ? and n.year = ? and (n.ref_key in "
+                f"({','.join('?' * len(linked)) or 'null'}) or n.ref_key in (select a.ref_key from "
+                f"ref_authors a where a.family_key in ({','.join('?' * len(others)) or 'null'}))) "
+                "order by n.ref_key limit ?", (name, year, *linked, *others, NEAREST_SHOWN))
+                if k not in keys]
+        if keys:
+            return self._load(keys)
+        return Resolution("unknown", None, f"{count} references by {cite.names[0]} from {year} in the "
+                          "knowledge base, none linked to the claims this sentence resembles: name a "
+                          "co-author or the title")
 
     def _by_author_and_year(self, family: str, year: int | None) -> list[RefInfo]:
         keys = [k for (k,) in self.conn.execute(
@@ -457,7 +482,9 @@ class RefIndex:
         first = fold(cite.names[0])
         names = [first] + ([cite.acronym.lower()] if cite.acronym else [])
         # Usually a reference by that name from that year exists: read only those.
-        same_year = self._named(names, cite.year_number)
+        same_year = self._named_in_year(names, cite, prefer)
+        if isinstance(same_year, Resolution):
+            return same_year
         if same_year:
             return self._pick(cite, same_year)
         candidates = self._named_near(names, cite.year_number)

@@ -186,22 +186,30 @@ def search(conn: sqlite3.Connection, q: str, limit: int = 50) -> list[dict]:
             ("claim", "claims", "claims_fts", "id", "t.statement"),
             ("quote", "appearances", "appearances_fts", "id", "t.article_id || ': ' || t.claim_id"),
             ("study", "refs", "refs_fts", "key", "t.title")):
-        select = (f"select t.{key} as pk, {title_sql} as title, "
-                  f"snippet({fts}, -1, char(1), char(2), '\u2026', 24) as snippet, "
-                  + ("t.verdict" if kind == "claim" else "t.claim_id" if kind == "quote" else "t.year")
-                  + f" as extra")
+        # Ranked on the index alone, then the rows and snippets fetched for the best few: joining
+        # the table first read every match's row (20,000 for a word in 2% of a million claims).
         ranked = True
         try:
-            rows = _within(conn, RANK_BUDGET_S, f"{select}, bm25({fts}) as rank from {fts} join {table} t "
-                                                f"on t.rowid = {fts}.rowid where {fts} match ? order by rank "
-                                                "limit ?", (query, limit))
+            best = _within(conn, RANK_BUDGET_S, f"select rowid, bm25({fts}) as rank from {fts} "
+                                                f"where {fts} match ? order by rank limit ?", (query, limit))
         except _TooSlow:
             ranked = False  # the first matches, which reading stops at
-            rows = _rows(conn, f"{select}, null as rank from {fts} join {table} t on t.rowid = {fts}.rowid "
-                               f"where {fts} match ? limit ?", (query, limit))
+            best = _rows(conn, f"select rowid, null as rank from {fts} where {fts} match ? limit ?",
+                         (query, limit))
         except sqlite3.OperationalError:
             continue
-        for r in rows:
+        if not best:
+            continue
+        rank_of = {r["rowid"]: r["rank"] for r in best}
+        order = {rowid: i for i, rowid in enumerate(rank_of)}
+        marks = ",".join("?" * len(rank_of))
+        extra = "t.verdict" if kind == "claim" else "t.claim_id" if kind == "quote" else "t.year"
+        rows = _rows(conn, f"select {fts}.rowid as rowid, t.{key} as pk, {title_sql} as title, "
+                           f"snippet({fts}, -1, char(1), char(2), '\u2026', 24) as snippet, {extra} as extra "
+                           f"from {fts} join {table} t on t.rowid = {fts}.rowid "
+                           f"where {fts} match ? and {fts}.rowid in ({marks})", (query, *rank_of))
+        for r in sorted(rows, key=lambda r: order[r["rowid"]]):
+            r["rank"] = rank_of[r.pop("rowid")]
             r["kind"], r["table"], r["ranked"] = kind, table, ranked
             r["parts"] = _marked_parts(r.pop("snippet") or "")
             results.append(r)
