@@ -59,9 +59,13 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     async def rank():
         db = datasette.get_database(database)
         try:
+            # Ranked on the index alone, then the best ids looked up: joining first read every
+            # match's claim row (18,000 for a word in 2% of a million claims). bm25() is FTS5's
+            # rank, which ordering by the rank column computed about twice as slowly here.
             rows = await db.execute(
-                "select c.id from claims_fts join claims c on c.rowid = claims_fts.rowid "
-                "where claims_fts match :q order by rank limit :n",
+                "select c.id from (select rowid, bm25(claims_fts) as score from claims_fts where "
+                "claims_fts match :q order by score limit :n) r join claims c on c.rowid = r.rowid "
+                "order by r.score",
                 {"q": escape_fts(search), "n": RANKED_AT_MOST}, custom_time_limit=RANK_TIME_LIMIT_MS)
         except Exception:  # noqa: BLE001 - too slow, or a query FTS5 cannot parse: table order
             return {}
