@@ -371,3 +371,24 @@ def test_a_leading_clause_is_not_the_subject(checker):
 def test_writers_words_for_going_away():
     from kb.text import normalise
     assert "improves" in normalise("most cases dissipate over weeks or months")
+
+
+def test_candidate_search_equals_the_joined_ranking(checker, monkeypatch):
+    """Candidates are ranked on the FTS index alone and only the best rows joined: the same claims
+    and scores, in the same order, as ranking with every match's row joined, for every query the
+    tuning half's sentences make."""
+    from kb.check.candidates import CANDIDATES, Candidates
+    queries = []
+    search = Candidates._search
+    monkeypatch.setattr(Candidates, "_search", lambda self, q: queries.append(q) or search(self, q))
+    fresh = Checker(checker.conn)
+    for article in TUNING:
+        fresh.check(article["text"])
+    assert len(queries) > 100
+    for q in queries:
+        joined = checker.conn.execute(
+            "select claim_id, rank from claim_search_fts join claim_search on claim_search.rowid = "
+            "claim_search_fts.rowid where claim_search_fts match ? order by rank limit ?",
+            (q, CANDIDATES)).fetchall()
+        best = joined[0][1] if joined else 0.0
+        assert list(search(fresh.candidates, q).items()) == [(c, r / best) for c, r in joined], q
