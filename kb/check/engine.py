@@ -35,7 +35,7 @@ from .draft import split_sentences
 from .report import CLAIM_LIKE, attention, sentence_flags, summary
 from .roles import reference_list_start, role, study_result, with_context
 from .stance import stance, strength
-from .verdict import sentence_verdict
+from .verdict import FLAG_OF, sentence_verdict
 
 SCHEMA_VERSION = 2
 FLAGS = vocab.CHECK_FLAGS
@@ -60,7 +60,6 @@ CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this ma
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
 _FLIP = {"supports": "contradicts", "contradicts": "supports"}
-FLAG_BAR = ("contradicted", "overstated", "unsupported")  # sentence verdicts that raise a flag
 
 __all__ = ["CLAIM_LIKE", "Checker", "DEFAULT_FAIL_ON", "FLAGS", "SCHEMA_VERSION"]
 
@@ -170,7 +169,7 @@ class Checker:
                                                 + "; ".join(reasons) + ") the knowledge base does not hold")
             # A sentence reporting a study's groups refers back to the study the draft named,
             # as "the study" does.
-            carries = CONTEXT_SENTENCES if study_result(plain) else SOURCE_CARRIES
+            carries = CONTEXT_SENTENCES if reading["study_result"] else SOURCE_CARRIES
             sourced = sentence.index - last_source <= carries
             record["flags"] = sentence_flags(record, plain, sourced) if sentence_role == "assertion" else []
             if any(c["names_a_source"] for c in record["citations"]):
@@ -222,13 +221,13 @@ class Checker:
             # same, a cited study that backs it, or most of the claim's wording.
             verdict, why = "unsure", ("it resembles a claim the evidence supports, but nothing in it "
                                       "says the same for certain: check the wording")
-        elif verdict in FLAG_BAR and not st.clear and cand.score < GREEN_MATCH and not backing:
+        elif verdict in FLAG_OF and not st.clear and cand.score < GREEN_MATCH and not backing:
             # The same bar for a red flag as for a green badge: resemblance alone does not say
             # the sentence makes a claim the evidence finds wanting.
             verdict, why = "unsure", (f"it resembles a claim the evidence finds {claim['verdict']}, but "
                                       "nothing in it says the same for certain: check the wording")
         result_of = reading["study_result"]
-        if result_of and verdict in FLAG_BAR and not backing:
+        if result_of and verdict in FLAG_OF and not backing:
             verdict, why = "unsure", (f"it reports one study's results (\u201c{result_of}\u201d), which "
                                       "the claim generalises: check it against that study")
         sentence_figures = figs.figures(plain)

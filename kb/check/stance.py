@@ -49,9 +49,9 @@ PHRASES = [
                 r"\bnot (?:any )?(?:faster|quicker|better)\b|\bno faster\b|\bno quicker\b", re.I),
      ("effect", "none")),
     # Where a nerve runs, in anatomy claims: through a muscle, or past it (beneath, over ...).
-    (re.compile(r"\b(?:runs?|running|passes|passing|goes|travels?|lies|sits)\s+(?:\w+ly\s+)?"
+    (re.compile(r"\b(?:runs?|running|passes|passing|lies|sits)\s+(?:\w+ly\s+)?"
                 r"(?:through|inside|within)\b", re.I), ("place", "through")),
-    (re.compile(r"\b(?:runs?|running|passes|passing|goes|travels?|lies|sits)\s+(?:\w+ly\s+)?"
+    (re.compile(r"\b(?:runs?|running|passes|passing|lies|sits)\s+(?:\w+ly\s+)?"
                 r"(?:beneath|under|underneath|below|behind|alongside|over|above)\b", re.I),
      ("place", "past")),
     (re.compile(r"\bmedical emergency\b|\bcall 999\b|\bcall 911\b|\burgent(?:ly)?\b", re.I),
