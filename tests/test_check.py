@@ -491,3 +491,32 @@ def test_sentences_of_only_common_words_still_find_their_claim(tmp_path, monkeyp
         # the claim itself, or one with the very same wording (the generator repeats some)
         found += bool(matches) and wording[matches[0].claim_id] == wording[claim_id]
     assert found >= 36, found
+
+
+@pytest.mark.parametrize("text, kind, names, year", [
+    ("According to the Mayo Clinic, most sciatica improves.", "organisation", ["Mayo Clinic"], None),
+    ("The NHS says most people get better within weeks.", "organisation", ["NHS"], None),
+    ("The American College of Physicians recommends exercise.", "organisation",
+     ["American College of Physicians"], None),
+    ("According to a 2016 NICE guideline, imaging is not needed.", "organisation", ["NICE"], "2016"),
+    ("NICE's 2020 guidance says so.", "organisation", ["NICE"], "2020"),
+    ("A 2018 systematic review in the BMJ found no benefit.", "journal", ["BMJ"], "2018"),
+    ("A 2019 study found that bed rest does not help.", "study", [], "2019"),
+    ("Researchers at Harvard Medical School found no benefit.", "study", [], None),
+])
+def test_narrative_sources_as_lay_articles_give_them(text, kind, names, year):
+    """Forms lay articles use to name a source (not taken from the labelled test half): an
+    organisation with or without "the", "according to", the year given before the name."""
+    (c,) = [c for c in find_citations(text) if c.kind == kind]
+    assert (c.names, c.year) == (names, year)
+
+
+def test_a_dated_study_mention_is_only_a_study_of_that_year(checker):
+    draft = ("Bed rest is no better than staying active (Vroomen et al., 1999). "
+             "The study followed 183 patients.")
+    report = checker.check(draft)
+    (mention,) = [c for c in report["sentences"][1]["citations"] if c["kind"] == "study"]
+    assert mention["key"] == "vroomen1999bedrest"
+    report = checker.check(draft.replace("The study followed", "A 2021 study followed"))
+    (mention,) = [c for c in report["sentences"][1]["citations"] if c["kind"] == "study"]
+    assert mention["status"] == "unknown" and "2021" in mention["detail"]

@@ -126,14 +126,19 @@ def find_citations(text: str) -> list[InlineCitation]:
     return sorted(found, key=lambda c: (c.start, c.year or ""))
 
 
-_ORG = (r"NICE|the National Institute for Health and (?:Care|Clinical) Excellence|the NHS|"
-        r"the World Health Organi[sz]ation|the WHO|the American College of Physicians|"
-        r"the North American Spine Society|NASS|the Chartered Society of Physiotherapy|"
-        r"the American Academy of (?:Orthopaedic|Orthopedic) Surgeons|AAOS|the FDA|the MHRA|"
-        r"the CDC|the Mayo Clinic|the Cleveland Clinic|the American Chiropractic Association")
-_ORG_RE = re.compile(rf"\b(?P<org>{_ORG})(?:'s)?(?:\s+(?:guidelines?|guidance|recommendations?))?"
+_ORG = (r"NICE|[Tt]he National Institute for Health and (?:Care|Clinical) Excellence|[Tt]he NHS|"
+        r"[Tt]he World Health Organi[sz]ation|[Tt]he WHO|[Tt]he American College of Physicians|"
+        r"[Tt]he North American Spine Society|NASS|[Tt]he Chartered Society of Physiotherapy|"
+        r"[Tt]he American Academy of (?:Orthopaedic|Orthopedic) Surgeons|AAOS|[Tt]he FDA|[Tt]he MHRA|"
+        r"[Tt]he CDC|[Tt]he Mayo Clinic|[Tt]he Cleveland Clinic|[Tt]he American Chiropractic Association")
+# "NICE advises", "the NHS's guidance says", "according to the Mayo Clinic", "a 2016 NICE
+# guideline" (the year, when given before or just after the name, is the year it is cited by).
+_ORG_RE = re.compile(rf"\b(?:(?P<year_before>{YEAR})\s+)?(?P<org>{_ORG})(?:'s)?(?:\s+(?P<year_after>{YEAR}))?"
+                     r"(?:\s+(?:guidelines?|guidance|recommendations?))?"
                      r"\s+(?:\w+\s+)?(?P<verb>says?|said|advises?|advised|recommends?|recommended|states?|"
-                     r"suggests?|found|warns?|guidelines?|guidance|concluded|notes?)\b")
+                     r"suggests?|found|warns?|guidelines?|guidance|concluded|notes?)\b|"
+                     rf"\b[Aa]ccording to (?:(?:a|the|its)\s+)?(?:(?P<year_according>{YEAR})\s+)?"
+                     rf"(?P<org_according>{_ORG})")
 _COCHRANE_RE = re.compile(r"\b(?i:an?|the|one|recent|latest)\s+(?:\w+\s+)?Cochrane\s+"
                           r"(?:systematic\s+)?(?:review|analysis|meta-analysis)\b")
 _JOURNAL = (r"(?:the )?New England Journal of Medicine|NEJM|JAMA(?: Internal Medicine)?|"
@@ -152,7 +157,8 @@ _PERSON_RE = re.compile(r"\b(?:Dr\.?|Professor|Prof\.)\s+(?:[A-Z][\w.]*\s+){0,3}
                         r"(?!\s+[A-Z])|\b(?P<said>[A-Z][a-z]{2,})\s+(?:said|says|added|explained|noted|told|wrote)\b")
 _STUDY_RE = re.compile(r"\b(?:(?:a|the|this|that|one|new|recent|latest|large|small|\w+day's)\s+){1,3}"
                        r"(?:\w+\s+)?(?:study|studies|trial|review|meta-analysis|research)\b|"
-                       r"\bresearchers (?:\w+\s+)?(?:reported|found|say|said|concluded|showed)\b", re.I)
+                       r"\bresearchers(?:\s+(?:at|from|in)(?:\s+the)?(?:\s+[A-Z][\w'\-]*){1,6}?)?\s+"
+                       r"(?:\w+\s+)?(?:reported|found|say|said|concluded|showed)\b", re.I)
 _FOOTNOTE_RE = re.compile(r"\[(?P<n>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]|"
                           r"(?<=[a-z.,;)])(?P<sup>[\u00b9\u00b2\u00b3\u2070-\u2079]+)|"
                           r"\((?P<paren>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})+)\)|(?<=[.!?] )\((?P<single>\d{1,3})\)")
@@ -189,8 +195,9 @@ def journal_names(name: str) -> set[str]:
 
 def _organisations(text: str):
     for m in _ORG_RE.finditer(text):
-        org = re.sub(r"^the\s+", "", m.group("org"), flags=re.I)
-        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[org], year=None,
+        org = re.sub(r"^the\s+", "", m.group("org") or m.group("org_according"), flags=re.I)
+        year = m.group("year_before") or m.group("year_after") or m.group("year_according")
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[org], year=year,
                              kind="organisation", acronym=org if org.isupper() else None)
 
 
@@ -200,12 +207,19 @@ def _cochrane(text: str):
                              year=None, kind="cochrane")
 
 
+# "A 2018 systematic review in the BMJ": the year the mention gives before the journal's name.
+_YEAR_BEFORE = re.compile(rf"\b(?P<year>{YEAR})\s+(?:\w+\s+){{0,2}}?(?:study|trial|review|meta-analysis|"
+                          r"analysis|paper|report|survey)\b[^.;]*$", re.I)
+
+
 def _journals(text: str):
     for m in _JOURNAL_RE.finditer(text):
         journal = re.sub(r"^the\s+", "", m.group("journal"), flags=re.I)
         start = m.start("journal")
+        before = _YEAR_BEFORE.search(text, max(0, start - 80), start)
         yield InlineCitation(text=text[start:m.end()], start=start, end=m.end(), names=[journal],
-                             year=m.group("year"), kind="journal")
+                             year=m.group("year") or (before.group("year") if before else None),
+                             kind="journal")
 
 
 def _titles(text: str):
@@ -226,8 +240,9 @@ def _people(text: str):
 
 def _studies(text: str):
     for m in _STUDY_RE.finditer(text):
-        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[], year=None,
-                             kind="study")
+        year = _YEAR_RE.search(m.group(0))  # "a 2019 study"
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[],
+                             year=year.group(1) if year else None, kind="study")
 
 
 def _footnotes(text: str):
@@ -384,11 +399,21 @@ class RefIndex:
                 Resolution("unknown", None, f"no study by {cite.names[0]} in the knowledge base")
         if cite.kind == "study":
             # "the study found": the study the draft names nearest to it, else the one study
-            # linked to the claims it may be making, if there is one
+            # linked to the claims it may be making, if there is one; "a 2019 study" only a
+            # study from 2019
+            if cite.year_number:
+                def of_year(key: str) -> bool:
+                    return any(r.year == cite.year_number for r in self._load([key]))
+                context = tuple(k for k in context if of_year(k))
+                prefer = frozenset(k for k in prefer if of_year(k))
             if context:
                 return self._choose(cite, [context[0]], frozenset(), "the study the draft names nearby")
-            return self._choose(cite, sorted(prefer), prefer, "a study") if len(prefer) == 1 else \
-                Resolution("unknown", None, "names no study the knowledge base can look up")
+            if len(prefer) == 1:
+                return self._choose(cite, sorted(prefer), prefer, "a study")
+            if cite.year and not prefer:
+                return Resolution("unknown", None, f"no study from {cite.year} that the draft names or "
+                                  "the claims cite")
+            return Resolution("unknown", None, "names no study the knowledge base can look up")
         return self._author_year(cite, prefer)
 
     def _choose(self, cite: InlineCitation, found: list[str], prefer: frozenset[str],
