@@ -285,6 +285,7 @@ def test_a_sentence_reporting_one_studys_groups_raises_no_verdict_flag(checker):
     assert study_result("But by three to six months, patients in the two groups reported marked improvement.")
     assert study_result("So did 65 percent of those who were up and about.")
     assert not study_result("Most patients with sciatica get better within weeks.")
+    assert not study_result("Those who are overweight are more likely to get sciatica.")
     article = ARTICLES["nytimes-sciatica-surgery-or-waiting-2006"]
     report = checker.check(article["text"])
     for text in ("But by three to six months, patients in the two groups reported marked improvement.",

@@ -103,7 +103,7 @@ _STUDY_RESULT = re.compile(
     r"each )?(?:two |three |four |both )?(?:groups?|arms?)\b|\bof the \d[\d,]* (?:patients|participants|"
     r"subjects|people|women|men|adults|volunteers)\b|\bthe (?:two|three|both|control|placebo|treatment|"
     r"surgery|surgical|exercise|rest|intervention|comparison) (?:groups?|arms?)\b|\bboth groups\b|"
-    r"\bthose who (?:stayed|were|received|had|took|got|underwent|did)\b|\b(?:the )?(?:study|trial)'?s "
+    r"\b\d[\d.,]*\s*(?:%|percent|per cent) of (?:those|the people|the patients) who\b|\b(?:the )?(?:study|trial)'?s "
     r"participants\b", re.I)
 
 
