@@ -393,3 +393,15 @@ def test_candidate_search_equals_the_joined_ranking(checker, monkeypatch):
             (q, CANDIDATES)).fetchall()
         best = joined[0][1] if joined else 0.0
         assert list(search(fresh.candidates, q).items()) == [(c, r / best) for c, r in joined], q
+
+
+def test_a_negation_of_words_the_sentence_also_affirms_is_no_denial():
+    """Tuning-half sentence (second batch): the claim is made in the first clause, and "no
+    obvious cause" in the second negates words the first affirms; it is not a denial."""
+    claim = "A herniated (slipped) disc is the most common cause of sciatica."
+    sentence = ("A slipped disc is the most common identified cause of sciatica, but in some cases "
+                "there is no obvious cause.")
+    assert stance(sentence, claim, treatment=False).stance == "asserts"
+    # The negation alone is still a denial.
+    assert stance("A slipped disc is not the most common cause of sciatica.", claim,
+                  treatment=False).stance == "denies"

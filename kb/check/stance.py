@@ -24,6 +24,7 @@ in the writer's words.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,6 +144,7 @@ class Reading:
     negations: list[tuple[str, set[str]]]  # (negator, stems of the words it negates)
     myth: str | None
     core: set[str]
+    flipped: frozenset = frozenset()  # dimensions whose value a negator turned ("not … most")
 
 
 def _words(text: str) -> list[str]:
@@ -160,7 +162,7 @@ def read(text: str) -> Reading:
             values.setdefault(dim, (pole, m.group(0)))
             consumed.append(m.span())
     words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
-    negations, used, core = [], set(), {d for d in values if d in _ALWAYS_CORE}
+    negations, used, core, flipped = [], set(), {d for d in values if d in _ALWAYS_CORE}, set()
     for i, (w, start, end) in enumerate(words):
         if any(s <= start < e for s, e in consumed):
             continue
@@ -180,6 +182,8 @@ def read(text: str) -> Reading:
                 break
         if dim not in values:
             values[dim] = (value, w)
+            if w != word:
+                flipped.add(dim)
             before = [x[0] for x in words[max(0, i - 3):i]]
             if dim in _ALWAYS_CORE or (any(b in _COPULA for b in before) and word not in _ADVERBS):
                 core.add(dim)
@@ -200,7 +204,7 @@ def read(text: str) -> Reading:
     myth = MYTH.search(low)
     if imperative:
         core.add("need")
-    return Reading(values, negations, myth.group(0) if myth else None, core)
+    return Reading(values, negations, myth.group(0) if myth else None, core, frozenset(flipped))
 
 
 _ALWAYS_CORE = {"effect", "need", "severity", "place"}
@@ -240,6 +244,12 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             continue
         cpole, cwords = c.values[dim]
         claim_position = dim in c.core or dim in _ALWAYS_CORE
+        if dim in s.flipped and dim not in c.flipped and words.split()[-1] == cwords \
+                and pole != cpole:
+            # The claim's own qualifier negated ("not the most common cause" against "the most
+            # common cause"): a denial, whether or not the qualifier is the position.
+            conflicts.append(f"\u201c{words}\u201d against the claim's \u201c{cwords}\u201d")
+            continue
         if not (claim_position or dim in s.core):
             continue  # two qualifiers ("rarely", "most") say nothing of either position
         if cpole == pole:
@@ -286,9 +296,13 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
     """The cue of a negation that makes the sentence say the opposite of the claim, if any: a
     negation in one text whose words the other text states without it. A negation of something
     the other text does not mention ("not a diagnosis", against a sentence about pain) is not
-    a denial, only a part the sentence leaves out."""
-    sentence_stems, claim_stems = set(stems(sentence)), set(stems(claim))
-    s_neg = [(w, sc) for w, sc in s.negations if sc & claim_stems]
+    a denial, only a part the sentence leaves out. Nor is a negation of words the sentence also
+    states without it ("the most common identified cause ..., but in some cases there is no
+    obvious cause"): the sentence affirms them elsewhere, in another clause."""
+    sentence_list, claim_stems = stems(sentence), set(stems(claim))
+    sentence_stems, said = set(sentence_list), Counter(sentence_list)
+    s_neg = [(w, sc) for w, sc in s.negations
+             if sc & claim_stems and any(said[t] < 2 for t in sc & claim_stems)]
     c_neg = [(w, sc) for w, sc in c.negations if sc & sentence_stems]
     if (len(s_neg) - len(c_neg)) % 2 == 0:
         return None
