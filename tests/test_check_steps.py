@@ -405,3 +405,26 @@ def test_a_negation_of_words_the_sentence_also_affirms_is_no_denial():
     # The negation alone is still a denial.
     assert stance("A slipped disc is not the most common cause of sciatica.", claim,
                   treatment=False).stance == "denies"
+
+
+def test_a_short_label_before_a_colon_is_its_items_heading():
+    """Tuning-half list (third batch): "1. Piriformis muscle release: Many cases ..." is the
+    item's heading, then its sentence; myth framing and Title Case titles are not labels."""
+    text = ("Massage therapy addresses sciatica through several mechanisms:\n\n"
+            "1. Piriformis muscle release: Many cases of sciatica are caused by piriformis syndrome.\n"
+            "2. Improved circulation: Massage increases blood flow.\n")
+    got = [(s.block, s.text) for s in split_sentences(text)]
+    assert ("heading", "Piriformis muscle release:") in got and ("heading", "Improved circulation:") in got
+    assert ("item", "Massage increases blood flow.") in got
+    for whole in ("Common myth: Surgery is always needed.", "Myth: Bed rest helps sciatica.",
+                  "Stop Sciatica in Its Tracks: Causes, Symptoms, and Solutions for lasting relief"):
+        assert [s.text for s in split_sentences(whole)] == [whole]
+
+
+def test_a_negation_stops_at_its_clause():
+    """Tuning-half sentence (third batch): "not a disease, but ... a symptom" negates the disease,
+    not the symptom, so it does not deny that sciatica is a symptom."""
+    claim = "Sciatica describes a set of symptoms (radiating leg pain), not a diagnosis in itself."
+    sentence = ("Fortunately, sciatica itself is not a disease, but it is actually a symptom which can "
+                "often be caused by numerous different conditions.")
+    assert stance(sentence, claim, treatment=False).stance == "asserts"

@@ -194,6 +194,30 @@ def run_in_heading(piece: str) -> str | None:
     return None
 
 
+# "1. Piriformis muscle release: Many cases of sciatica ...": a short label ending in a colon,
+# then a sentence, is the item's heading. Myth framing ("Myth: ...", "Common myth: ...") is not
+# a label: it says what the rest of the line is.
+_LABEL = re.compile(r"^(?P<label>[A-Z][\w'\- ]{2,60}?:)\s+(?=[A-Z\"\u201c])")
+_LABEL_WORDS = (2, 6)
+_FRAMING = re.compile(r"\b(?:myths?|facts?|truth|reality|misconceptions?|false|true|note|tip|warning|"
+                      r"important|summary|answer|question|q|a)\b", re.I)
+
+
+def run_in_label(piece: str) -> str | None:
+    """The short label ending in a colon at the start of ``piece`` ("Improved circulation:"), if any."""
+    m = _LABEL.match(piece)
+    if not m:
+        return None
+    label = m.group("label")
+    words = label.rstrip(":").split()
+    if not _LABEL_WORDS[0] <= len(words) <= _LABEL_WORDS[1] or _FRAMING.search(label) or \
+            any(w.lower() in _HEAD_VERBS for w in words):
+        return None
+    if sum(w[:1].isupper() for w in piece[m.end():].split()[:5]) >= 3:
+        return None  # a Title Case title with a subtitle ("Stop Sciatica: Causes, Symptoms, ...")
+    return label
+
+
 def _is_item_like(block: str) -> bool:
     """A short line with no closing punctuation reads as a list item (or a heading)."""
     return len(block.split()) <= 14 and not _END_PUNCT.search(block)
@@ -245,7 +269,7 @@ def split_sentences(text: str) -> list[Sentence]:
             found = flat.find(piece, cursor)
             if found < 0:
                 continue
-            head = run_in_heading(piece) if kind == "paragraph" else None
+            head = (run_in_heading(piece) if kind == "paragraph" else None) or run_in_label(piece)
             if head:
                 out.append(Sentence(len(out), found, found + len(head), text[found:found + len(head)],
                                     block="heading", alone=True))

@@ -213,9 +213,14 @@ _BALANCERS = {"without", "only", "solely", "exclusively"}
 _CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
 
 
+_CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
+
+
 def _scope(after: str) -> set[str]:
-    """Stems of the first three content words after a negator: what it negates."""
-    return set(stems(after)[:3])
+    """Stems of the first three content words after a negator, within its clause: what it
+    negates ("not a disease, but a symptom" negates the disease, not the symptom)."""
+    end = _CLAUSE_END.search(after)
+    return set(stems(after[:end.start()] if end else after)[:3])
 _COPULA = {"is", "are", "be", "was", "were", "been", "being", "remain", "remains", "become",
            "becomes", "seem", "seems", "isn't", "aren't", "wasn't", "very", "quite", "fairly",
            "relatively", "extremely", "so", "not"}
