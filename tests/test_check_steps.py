@@ -428,3 +428,16 @@ def test_a_negation_stops_at_its_clause():
     sentence = ("Fortunately, sciatica itself is not a disease, but it is actually a symptom which can "
                 "often be caused by numerous different conditions.")
     assert stance(sentence, claim, treatment=False).stance == "asserts"
+
+
+def test_what_happens_on_its_own_is_not_a_treatments_effect(checker):
+    """Tuning-half sentence (second batch): pain that "goes away naturally" does not make the
+    claim that most improve within weeks of an epidural injection; the same words with the
+    treatment named still do."""
+    natural = checker.check("Most people find their sciatic pain goes away naturally within a few "
+                            "days or weeks.")["sentences"][0]
+    assert all(m["claim_id"] != "most-improve-within-2-6-weeks-after-epidural" for m in natural["matches"])
+    assert any(m["claim_id"] == "most-improve-within-2-6-weeks-after-epidural" and "naturally" in m["stance_cue"]
+               for m in natural["related"])
+    treated = checker.check("Epidural steroid injections help most people within weeks.")["sentences"][0]
+    assert treated["matches"][0]["claim_id"] == "most-improve-within-2-6-weeks-after-epidural"

@@ -26,7 +26,7 @@ from .. import vocab
 from ..cite_format import DEFAULT_STYLE
 from ..db import rows as _rows
 from ..references import stored_or_formatted
-from ..text import fold, topic_token
+from ..text import fold, normalise, topic_token
 from ..vocab import DESIGN_RANK
 from . import figures as figs
 from .candidates import Candidates
@@ -141,7 +141,7 @@ class Checker:
                 last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
             reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set(),
-                       "study_result": study_result(plain)}
+                       "study_result": study_result(plain), "on_its_own": _on_its_own(plain)}
             judged = [self._judge(plain, reading, c, claims[c.claim_id], cited_keys, formatted)
                       for c in found]
             judged.sort(key=lambda m: -m.pop("rank_score"))
@@ -206,6 +206,12 @@ class Checker:
             # else the wording shares.
             st = type(st)("topic", "shares wording but not the subject: the sentence is about "
                                    "another topic")
+        if st.stance == "asserts" and claim["claim_type"] == "treatment-effect" \
+                and reading["on_its_own"] and "on its own" not in normalise(claim["statement"]):
+            # "goes away naturally", "without any treatment": what happens with no treatment is
+            # not what a treatment does.
+            st = type(st)("topic", f"it says this happens {reading['on_its_own']}; the claim is about "
+                                   "what a treatment does")
         backing = sorted(k for k in cited_keys if claim["stances"].get(k) == "supports")
         if st.stance == "topic" and backing:
             # Citing a study the knowledge base links as support, on the claim's subject, is
@@ -339,6 +345,16 @@ _LEADING_CLAUSE = re.compile(r"^\s*(?:if|when|whenever|although|though|while|bec
                              r"after|before|unless|until)\b[^,.;:]*,\s*", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
                    r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
+
+
+_ON_ITS_OWN = re.compile(r"\b(?:naturally|spontaneously|on (?:its|their) own|by (?:it|them)sel(?:f|ves)|"
+                        r"without (?:any )?treatment)\b", re.I)
+
+
+def _on_its_own(text: str) -> str | None:
+    """The words that say the sentence is about what happens with no treatment, if any."""
+    m = _ON_ITS_OWN.search(text)
+    return m.group(0) if m else None
 
 
 def _related(m: dict) -> dict:
