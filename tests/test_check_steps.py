@@ -441,3 +441,43 @@ def test_what_happens_on_its_own_is_not_a_treatments_effect(checker):
                for m in natural["related"])
     treated = checker.check("Epidural steroid injections help most people within weeks.")["sentences"][0]
     assert treated["matches"][0]["claim_id"] == "most-improve-within-2-6-weeks-after-epidural"
+
+
+def test_a_denial_survives_another_clause_that_affirms_the_words():
+    """"Sitting does not cause sciatica, but lifting causes sciatica" still denies that sitting
+    causes it: the negated clause names the claim's subject (only a clause that shares nothing
+    else with the claim is set aside, as "there is no obvious cause" is)."""
+    claim = "Prolonged sitting compresses the spine and contributes to sciatica."
+    for sentence in ("Sitting does not cause sciatica, but lifting causes sciatica.",
+                     "Lifting causes sciatica, but sitting does not cause sciatica."):
+        assert stance(sentence, claim, treatment=False).stance == "denies", sentence
+
+
+def test_a_claims_negation_needs_the_sentence_to_speak_of_what_it_negates():
+    """Tuning-half sentence (fourth batch): "FDA-approved to treat nerve pain caused by shingles"
+    does not gainsay "not licensed (FDA-approved) for sciatica": it does not mention sciatica."""
+    claim = ("Gabapentin and pregabalin are not licensed (FDA-approved) for sciatica; their approved "
+             "uses are other nerve pain conditions and seizures, so their use in sciatica is off-label.")
+    sentence = ("Gabapentin is a prescription anticonvulsant medication that\u2019s FDA-approved to treat "
+                "nerve pain caused by shingles and certain types of seizures.")
+    assert stance(sentence, claim, treatment=True).stance not in ("denies", "myth")
+    assert stance("Gabapentin is FDA-approved for sciatica.", claim, treatment=True).stance == "denies"
+
+
+def test_a_green_badge_needs_a_close_match_even_with_a_word_that_agrees(checker):
+    """On the tuning half, a word that says the same ("common", as the claim's "common") on a
+    claim sharing little of the sentence's wording was more often the wrong claim than the right
+    one: such a match is "check the wording", never green, unless a cited study backs it."""
+    from kb.check.engine import GREEN_CLEAR_MATCH
+    low = 0
+    for article in TUNING:
+        for s in checker.check(article["text"])["sentences"]:
+            for m in s["matches"]:
+                backed = any(f["claim_id"] == m["claim_id"] and f["recorded"] == "supports"
+                             for c in s["citations"] for f in c["for_claims"])
+                if m["sentence_verdict"] == "consistent":
+                    assert m["score"] >= GREEN_CLEAR_MATCH or backed, (s["text"], m["claim_id"])
+                elif m["claim_verdict"] in ("supported", "mostly-supported") and m["stance"] == "asserts" \
+                        and m["score"] < GREEN_CLEAR_MATCH and not backed:
+                    low += 1
+    assert low >= 3

@@ -141,7 +141,8 @@ class Reading:
     position), as against qualifiers: an effect, a need or a severity always is; a frequency or
     an amount only when it is the predicate ("bulges are common", not "commonly brings")."""
     values: dict[str, tuple[str, str]]  # dimension -> (pole, the words that gave it)
-    negations: list[tuple[str, set[str]]]  # (negator, stems of the words it negates)
+    # (negator, stems it negates, stems of its clause, stems of its clause after it)
+    negations: list[tuple[str, set[str], set[str], set[str]]]
     myth: str | None
     core: set[str]
     flipped: frozenset = frozenset()  # dimensions whose value a negator turned ("not … most")
@@ -194,7 +195,7 @@ def read(text: str) -> Reading:
                 or _NT.search(w):
             if _CONDITIONAL.search(low[:start].rsplit(",", 1)[-1].rsplit(".", 1)[-1]):
                 continue  # "if the symptoms do not respond": a condition, not what is asserted
-            negations.append((w, _scope(low[end:])))
+            negations.append((w, _scope(low[end:]), *_clause(low, start, end)))
     imperative = IMPERATIVE.match(low.strip())
     if imperative and "need" not in values:
         verb = imperative.group("verb")
@@ -214,6 +215,14 @@ _CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
 
 
 _CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
+
+
+def _clause(low: str, start: int, end: int) -> tuple[set[str], set[str]]:
+    """Stems of the clause the negator at low[start:end] stands in, and of its part after it."""
+    before = list(_CLAUSE_END.finditer(low, 0, start))
+    after = _CLAUSE_END.search(low, end)
+    stop = after.start() if after else len(low)
+    return set(stems(low[before[-1].end() if before else 0:stop])), set(stems(low[end:stop]))
 
 
 def _scope(after: str) -> set[str]:
@@ -302,13 +311,17 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
     negation in one text whose words the other text states without it. A negation of something
     the other text does not mention ("not a diagnosis", against a sentence about pain) is not
     a denial, only a part the sentence leaves out. Nor is a negation of words the sentence also
-    states without it ("the most common identified cause ..., but in some cases there is no
-    obvious cause"): the sentence affirms them elsewhere, in another clause."""
+    states without it, in a clause that shares nothing else with the claim ("the most common
+    identified cause ..., but in some cases there is no obvious cause"); "sitting does not cause
+    sciatica, but lifting does" still denies that sitting causes it."""
     sentence_list, claim_stems = stems(sentence), set(stems(claim))
     sentence_stems, said = set(sentence_list), Counter(sentence_list)
-    s_neg = [(w, sc) for w, sc in s.negations
-             if sc & claim_stems and any(said[t] < 2 for t in sc & claim_stems)]
-    c_neg = [(w, sc) for w, sc in c.negations if sc & sentence_stems]
+    s_neg = [(w, sc) for w, sc, clause, _ in s.negations if sc & claim_stems and not (
+        all(said[t] > 1 for t in sc & claim_stems) and not (clause - sc) & claim_stems)]
+    # The claim's negation counts only when the sentence speaks of what it negates, to the end of
+    # its clause: "not approved for sciatica" is not gainsaid by "approved for shingles".
+    c_neg = [(w, sc) for w, sc, _, negated in c.negations
+             if sc & sentence_stems and (negated - sc) <= sentence_stems]
     if (len(s_neg) - len(c_neg)) % 2 == 0:
         return None
     # "without surgery" balances a "do not need surgery", and "approved only for X" a "not
