@@ -520,3 +520,16 @@ def test_a_dated_study_mention_is_only_a_study_of_that_year(checker):
     report = checker.check(draft.replace("The study followed", "A 2021 study followed"))
     (mention,) = [c for c in report["sentences"][1]["citations"] if c["kind"] == "study"]
     assert mention["status"] == "unknown" and "2021" in mention["detail"]
+
+
+@pytest.mark.parametrize("text, kind, names, year", [
+    ("It should always be tried first [Singh 2021].", "author-year", ["Singh"], "2021"),
+    ("Massage helps [Hagen et al., 2005].", "author-year", ["Hagen"], "2005"),
+    ("Physiotherapy has been shown to be effective [Verweord].", "person", ["Verweord"], None),
+])
+def test_citations_in_square_brackets(text, kind, names, year):
+    """Tuning-half forms (fifth batch): author-year and a bare surname in square brackets; an
+    editorial "[sic]" is not a citation."""
+    (c,) = [c for c in find_citations(text) if c.kind == kind]
+    assert (c.names, c.year) == (names, year)
+    assert find_citations("He said [sic] it was fine.") == []

@@ -25,6 +25,8 @@ from ..vocab import DESIGN_WORDS
 
 YEAR = r"(?:19|20)\d{2}[a-z]?"
 _PAREN_RE = re.compile(r"\(((?:[^()]|\([^()]*\))*?\b" + YEAR + r"\b(?:[^()]|\([^()]*\))*?)\)")
+# Author-year in square brackets ("[Singh 2021]", "[Hagen et al., 2005]"), as some sites write them.
+_BRACKET_RE = re.compile(r"\[([^\[\]]*?\b" + YEAR + r"\b[^\[\]]*?)\]")
 _SURNAME = r"(?:(?:de|van|von|der|den|da|di|le|la|du|del)\s+)*[A-Z][\w'\u2019\-]+"
 _NARRATIVE_RE = re.compile(
     r"(?P<names>" + _SURNAME + r"(?:\s+et\s+al\.?|(?:\s*,\s*" + _SURNAME + r")*\s+(?:and|&)\s+"
@@ -103,7 +105,7 @@ def find_citations(text: str) -> list[InlineCitation]:
     """Every author-year citation in ``text``, in order, with offsets."""
     found: list[InlineCitation] = []
     taken: list[tuple[int, int]] = []
-    for match in _PAREN_RE.finditer(text):
+    for match in [*_PAREN_RE.finditer(text), *_BRACKET_RE.finditer(text)]:
         body_start = match.start(1)
         pos = 0
         for unit in match.group(1).split(";"):
@@ -154,7 +156,9 @@ _JOURNAL_RE = re.compile(rf"\b(?:published|reported|appearing|appeared|appears|w
 _TITLE_RE = re.compile(r"\b(?:titled|entitled|called|named|study|trial|review|paper|article|report)"
                        r"[,:]?\s+[\"\u201c](?P<title>[A-Z][^\"\u201d]{25,200}?)[\"\u201d]", re.I)
 _PERSON_RE = re.compile(r"\b(?:Dr\.?|Professor|Prof\.)\s+(?:[A-Z][\w.]*\s+){0,3}?(?P<name>[A-Z][a-z]{2,})\b"
-                        r"(?!\s+[A-Z])|\b(?P<said>[A-Z][a-z]{2,})\s+(?:said|says|added|explained|noted|told|wrote)\b")
+                        r"(?!\s+[A-Z])|\b(?P<said>[A-Z][a-z]{2,})\s+(?:said|says|added|explained|noted|told|wrote)\b|"
+                        # a surname alone in square brackets, as a citation ("... effective [Verwoerd].")
+                        r"\[(?P<bracketed>[A-Z][a-z]{3,}(?:\s+et\s+al\.?)?)\]")
 _STUDY_RE = re.compile(r"\b(?:(?:a|the|this|that|one|new|recent|latest|large|small|\w+day's)\s+){1,3}"
                        r"(?:\w+\s+)?(?:study|studies|trial|review|meta-analysis|research)\b|"
                        r"\bresearchers(?:\s+(?:at|from|in)(?:\s+the)?(?:\s+[A-Z][\w'\-]*){1,6}?)?\s+"
@@ -231,7 +235,7 @@ def _titles(text: str):
 
 def _people(text: str):
     for m in _PERSON_RE.finditer(text):
-        name = m.group("name") or m.group("said")
+        name = m.group("name") or m.group("said") or m.group("bracketed").split()[0]
         if name in ("The", "This", "That", "She", "They", "Our", "Your"):
             continue
         yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[name],
