@@ -481,3 +481,16 @@ def test_a_green_badge_needs_a_close_match_even_with_a_word_that_agrees(checker)
                         and m["score"] < GREEN_CLEAR_MATCH and not backed:
                     low += 1
     assert low >= 3
+
+
+def test_a_readers_letter_is_the_question_and_the_answer_is_checked(checker):
+    """Tuning-half form (fifth batch): in a doctor's Q&A column, what the reader writes ("Dear
+    Dr. Donohue: ...") is not the column's claim; the answer after "Dear G.K.:" is checked."""
+    text = ("Dear Dr. Donohue: Please discuss sciatica. Over-the-counter pain remedies like NSAIDs "
+            "are of no help.\n\nDear G.K.: Frequently, sciatica clears in a matter of weeks to two "
+            "months.\n")
+    sentences = checker.check(text)["sentences"]
+    letter = next(s for s in sentences if s["text"].startswith("Over-the-counter"))
+    assert letter["role"] == "other" and "letter" in letter["role_cue"] and not letter["flags"]
+    answer = next(s for s in sentences if s["text"].startswith("Dear G.K.:"))
+    assert answer["role"] == "assertion"

@@ -33,7 +33,7 @@ from .candidates import Candidates
 from .citations import RefIndex, design_named, find_citations, reference_list
 from .draft import split_sentences
 from .report import CLAIM_LIKE, attention, sentence_flags, summary
-from .roles import reference_list_start, role, study_result, with_context
+from .roles import reader_letters, reference_list_start, role, study_result, with_context
 from .stance import stance, strength
 from .verdict import FLAG_OF, sentence_verdict
 
@@ -90,6 +90,7 @@ class Checker:
         all_cites = find_citations(text)
         references = reference_list(text)
         list_start = reference_list_start(sentences)
+        letters = reader_letters(text)
         staged = []
         for sentence in sentences:
             if deadline is not None and time.monotonic() > deadline:
@@ -99,6 +100,9 @@ class Checker:
             for c in cites:
                 c.design = design
             sentence_role, role_cue = role(sentence)
+            letter = next((sal for a, b, sal in letters if a <= sentence.start < b), None)
+            if letter and sentence_role == "assertion":
+                sentence_role, role_cue = "other", f"a reader's letter to the column (\u201c{letter}\u201d)"
             if list_start is not None and sentence.index > list_start:
                 sentence_role, role_cue, cites = "navigation", "in the draft's reference list", []
             checked = with_context(sentence)

@@ -68,8 +68,15 @@ def _shape_of_heading(s: Sentence) -> bool:
     return 0 < len(words) <= 12
 
 
+# "Dear G.K.: Frequently, sciatica clears ...": the columnist's answer after a salutation.
+_SALUTATION = re.compile(r"^dear\s+[^:]{1,40}:\s+(?P<rest>\S.*)$", re.I | re.S)
+
+
 def role(s: Sentence) -> tuple[str, str]:
     text = s.text.strip()
+    salutation = _SALUTATION.match(text)
+    if salutation and len(salutation.group("rest").split()) >= 5:
+        text = salutation.group("rest")  # what follows the salutation is what the sentence says
     low = text.lower()
     if s.block == "heading" and not text.endswith("?"):
         return "heading", "a Markdown heading"
@@ -130,3 +137,20 @@ def reference_list_start(sentences: list[Sentence]) -> int | None:
         if _REFERENCES_HEADING.match(s.text) and s.alone:
             return s.index
     return None
+
+
+# A reader's letter in a doctor's question-and-answer column ("Dear Dr. Donohue: Whenever I bend
+# ..."): what the reader says is the question, not the column's claims; the answer ("Dear G.K.:")
+# is checked as usual.
+_LETTER = re.compile(r"^[ \t]*(?:dear|DEAR|Dear)\s+(?:dr\.?|doctor|doc|DR\.?|Dr\.?)\s*[\w.' -]{0,40}:", re.M)
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+
+
+def reader_letters(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, salutation) of each paragraph that opens as a letter to the doctor."""
+    spans = []
+    for m in _LETTER.finditer(text):
+        end = _PARAGRAPH_END.search(text, m.end())
+        spans.append((m.start(), end.start() if end else len(text), m.group(0).strip()))
+    return spans
+
