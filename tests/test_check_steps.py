@@ -13,7 +13,7 @@ from kb.check.draft import split_sentences
 from kb.check.evaluate import _accepted, _align, evaluate_articles, load_articles
 from kb.check.figures import compare, figures
 from kb.check.roles import role, with_context
-from kb.check.stance import stance, strength
+from kb.check.stance import read, stance, strength
 from kb.check.verdict import TABLE, sentence_verdict
 from kb import vocab
 
@@ -494,3 +494,23 @@ def test_a_readers_letter_is_the_question_and_the_answer_is_checked(checker):
     assert letter["role"] == "other" and "letter" in letter["role_cue"] and not letter["flags"]
     answer = next(s for s in sentences if s["text"].startswith("Dear G.K.:"))
     assert answer["role"] == "assertion"
+
+
+def test_conditions_examples_and_negative_phrases_are_read_as_such():
+    """Tuning-half sentences (sixth batch). A relative clause with a negation says which cases are
+    meant ("a herniation that has not improved"); words after "such as" are examples, not the
+    claim's position; a negative phrase ("a scan is not needed") counts as a negation when the
+    sentence negates the same thing another way ("..., not imaging")."""
+    option = ("Surgery (discectomy) is a reasonable option for sciatica from a disc herniation that has "
+              "not improved after about 6-8 weeks or more of conservative care.")
+    assert stance("Sciatica surgery is typically recommended for those with severe or persistent pain "
+                  "that hasn\u2019t responded to conservative treatments.", option).stance != "denies"
+    clinical = ("Sciatica is diagnosed from the history and physical examination; a scan is not needed "
+                "to make the diagnosis.")
+    assert stance("Sciatica is diagnosed primarily through a physical exam and medical history, not "
+                  "imaging.", clinical, treatment=False).stance not in ("denies", "myth")
+    assert stance("An MRI is always needed to diagnose sciatica.", clinical, treatment=False).stance == "denies"
+    urgent = ("Immediate (urgent) surgery for sciatica is needed only for cauda equina syndrome or a "
+              "progressive neurological deficit such as worsening weakness.")
+    assert "effect" not in read(urgent).values
+    assert stance("Bed rest does not help sciatica.", "Bed rest helps sciatica.").stance == "denies"

@@ -146,6 +146,9 @@ class Reading:
     myth: str | None
     core: set[str]
     flipped: frozenset = frozenset()  # dimensions whose value a negator turned ("not … most")
+    # (dimension, negation) of each negative phrase ("a scan is not needed"): a negation for the
+    # parity of negations when the other text takes no value on that dimension
+    phrase_negations: tuple = ()
 
 
 def _words(text: str) -> list[str]:
@@ -164,23 +167,33 @@ def read(text: str) -> Reading:
             consumed.append(m.span())
     words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
     negations, used, core, flipped = [], set(), {d for d in values if d in _ALWAYS_CORE}, set()
+    phrase_negations: list = []
     for i, (w, start, end) in enumerate(words):
         if any(s <= start < e for s, e in consumed):
             continue
         pole = _POLE_OF.get(w)
         if pole is None:
             continue
+        if _EXAMPLE.search(low[:start].rsplit(",", 1)[-1]):
+            continue  # "a deficit such as worsening weakness": an example, not the position
         dim, value = pole
         word = w
         # A negator among the three words before flips it ("won't speed", "not common").
+        relative = False
         for j in range(max(0, i - 3), i):
             nw = words[j][0]
             if (nw in NEGATORS or _NT.search(nw)) and \
                     not any(s <= words[j][1] < e for s, e in consumed):
+                if _RELATIVE.search(low[:words[j][1]]):
+                    relative = True  # "a herniation that has not improved": a condition
+                    used.add(j)
+                    break
                 value = _NEGATED[(dim, value)]
                 used.add(j)
                 w = f"{nw} \u2026 {w}" if j < i - 1 else f"{nw} {w}"
                 break
+        if relative:
+            continue
         if dim not in values:
             values[dim] = (value, w)
             if w != word:
@@ -193,9 +206,19 @@ def read(text: str) -> Reading:
             continue
         if w in (NEGATORS | _BALANCERS) - {"little", "lack", "lacks", "fails", "failed", "fail"} \
                 or _NT.search(w):
-            if _CONDITIONAL.search(low[:start].rsplit(",", 1)[-1].rsplit(".", 1)[-1]):
-                continue  # "if the symptoms do not respond": a condition, not what is asserted
+            if _CONDITIONAL.search(low[:start].rsplit(",", 1)[-1].rsplit(".", 1)[-1]) or \
+                    _RELATIVE.search(low[:start]):
+                continue  # "if the symptoms do not respond", "pain that hasn't responded": a condition
             negations.append((w, _scope(low[end:]), *_clause(low, start, end)))
+    # A negative phrase ("a scan is not needed", "no better than") negates what stands just
+    # before it as well: for the parity of negations, it is one.
+    for rx, (dim, pole) in PHRASES:
+        if pole not in _NEGATIVE_POLES:
+            continue
+        for m in rx.finditer(low):
+            lead = low[:m.start()].rsplit(",", 1)[-1].rsplit(";", 1)[-1].rsplit(".", 1)[-1]
+            scope = set(stems(lead)[-2:]) | set(stems(m.group(0)))
+            phrase_negations.append((dim, (m.group(0), scope, scope, scope)))
     imperative = IMPERATIVE.match(low.strip())
     if imperative and "need" not in values:
         verb = imperative.group("verb")
@@ -205,13 +228,20 @@ def read(text: str) -> Reading:
     myth = MYTH.search(low)
     if imperative:
         core.add("need")
-    return Reading(values, negations, myth.group(0) if myth else None, core, frozenset(flipped))
+    return Reading(values, negations, myth.group(0) if myth else None, core, frozenset(flipped),
+                   tuple(phrase_negations))
 
 
 _ALWAYS_CORE = {"effect", "need", "severity", "place"}
 # Words that negate everything else ("only", "without") balance a negation but never make one.
 _BALANCERS = {"without", "only", "solely", "exclusively"}
 _CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
+# A relative clause right before a negator ("a herniation that has not improved", "pain that
+# hasn't responded"): it describes which cases are meant, not what the text asserts.
+_RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:(?:has|have|had|does|do|did|is|are|was|were)\s+)?"
+                       r"(?:(?:been|yet|still)\s+)?$")
+_NEGATIVE_POLES = {"none", "unnecessary"}
+_EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\b(?:\s+\S+){0,3}\s*$")
 
 
 _CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
@@ -316,11 +346,13 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
     sciatica, but lifting does" still denies that sitting causes it."""
     sentence_list, claim_stems = stems(sentence), set(stems(claim))
     sentence_stems, said = set(sentence_list), Counter(sentence_list)
-    s_neg = [(w, sc) for w, sc, clause, _ in s.negations if sc & claim_stems and not (
+    s_negations = [*s.negations, *(n for dim, n in s.phrase_negations if dim not in c.values)]
+    c_negations = [*c.negations, *(n for dim, n in c.phrase_negations if dim not in s.values)]
+    s_neg = [(w, sc) for w, sc, clause, _ in s_negations if sc & claim_stems and not (
         all(said[t] > 1 for t in sc & claim_stems) and not (clause - sc) & claim_stems)]
     # The claim's negation counts only when the sentence speaks of what it negates, to the end of
     # its clause: "not approved for sciatica" is not gainsaid by "approved for shingles".
-    c_neg = [(w, sc) for w, sc, _, negated in c.negations
+    c_neg = [(w, sc) for w, sc, _, negated in c_negations
              if sc & sentence_stems and (negated - sc) <= sentence_stems]
     if (len(s_neg) - len(c_neg)) % 2 == 0:
         return None
