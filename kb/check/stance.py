@@ -161,13 +161,19 @@ def read(text: str) -> Reading:
     low = normalise(text.replace("\u2019", "'")).lower()
     values: dict[str, tuple[str, str]] = {}
     consumed: list[tuple[int, int]] = []
+    phrase_negations = []
     for rx, (dim, pole) in PHRASES:
         for m in rx.finditer(low):
             values.setdefault(dim, (pole, m.group(0)))
             consumed.append(m.span())
+            if pole in _NEGATIVE_POLES:
+                # A negative phrase ("a scan is not needed", "no better than") negates what
+                # stands just before it as well: for the parity of negations, it is one.
+                lead = low[:m.start()].rsplit(",", 1)[-1].rsplit(";", 1)[-1].rsplit(".", 1)[-1]
+                scope = set(stems(lead)[-2:]) | set(stems(m.group(0)))
+                phrase_negations.append((dim, (m.group(0), scope, scope, scope)))
     words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
     negations, used, core, flipped = [], set(), {d for d in values if d in _ALWAYS_CORE}, set()
-    phrase_negations: list = []
     for i, (w, start, end) in enumerate(words):
         if any(s <= start < e for s, e in consumed):
             continue
@@ -210,15 +216,6 @@ def read(text: str) -> Reading:
                     _RELATIVE.search(low[:start]):
                 continue  # "if the symptoms do not respond", "pain that hasn't responded": a condition
             negations.append((w, _scope(low[end:]), *_clause(low, start, end)))
-    # A negative phrase ("a scan is not needed", "no better than") negates what stands just
-    # before it as well: for the parity of negations, it is one.
-    for rx, (dim, pole) in PHRASES:
-        if pole not in _NEGATIVE_POLES:
-            continue
-        for m in rx.finditer(low):
-            lead = low[:m.start()].rsplit(",", 1)[-1].rsplit(";", 1)[-1].rsplit(".", 1)[-1]
-            scope = set(stems(lead)[-2:]) | set(stems(m.group(0)))
-            phrase_negations.append((dim, (m.group(0), scope, scope, scope)))
     imperative = IMPERATIVE.match(low.strip())
     if imperative and "need" not in values:
         verb = imperative.group("verb")
