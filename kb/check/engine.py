@@ -26,7 +26,7 @@ from .. import vocab
 from ..cite_format import DEFAULT_STYLE
 from ..db import rows as _rows
 from ..references import stored_or_formatted
-from ..text import fold, normalise, topic_token
+from ..text import SYNONYMS, fold, normalise, topic_token
 from ..vocab import DESIGN_RANK
 from . import figures as figs
 from .candidates import Candidates
@@ -357,8 +357,8 @@ _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affec
                    r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
 
 
-_ON_ITS_OWN = re.compile(r"\b(?:naturally|spontaneously|on (?:its|their) own|by (?:it|them)sel(?:f|ves)|"
-                        r"without (?:any )?treatment)\b", re.I)
+# The writers' words for "on its own" ("naturally", "without any treatment"), as kb.text reads them.
+_ON_ITS_OWN = next(rx for rx, canonical in SYNONYMS if canonical == "on its own")
 
 
 def _on_its_own(text: str) -> str | None:
