@@ -142,7 +142,7 @@ def reference_list_start(sentences: list[Sentence]) -> int | None:
 # A reader's letter in a doctor's question-and-answer column ("Dear Dr. Donohue: Whenever I bend
 # ..."): what the reader says is the question, not the column's claims; the answer ("Dear G.K.:")
 # is checked as usual.
-_LETTER = re.compile(r"^[ \t]*(?:dear|DEAR|Dear)\s+(?:dr\.?|doctor|doc|DR\.?|Dr\.?)\s*[\w.' -]{0,40}:", re.M)
+_LETTER = re.compile(r"^[ \t]*dear\s+(?:dr\.?|doctor|doc)\s*[\w.' -]{0,40}:", re.M | re.I)
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 
 
