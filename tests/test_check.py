@@ -54,6 +54,19 @@ def test_a_footnote_after_the_full_stop_belongs_to_the_sentence_before():
         "The evidence has been equivocal. (4, 5)", "In fact, more is known now."]
 
 
+def test_a_quoted_passage_of_several_sentences_is_split_and_keeps_its_quote_marks():
+    # From a tuning article (brightsurf-pregabalin-no-relief-sciatica-2017): pysbd alone keeps a
+    # quotation whole, so the trial's finding was read together with the sentence before it.
+    text = ('Lin added, "But, until now there has been no high quality evidence. Our results have shown '
+            'pregabalin did not relieve pain." \u201cSciatica is common,\u201d says Dr. Jones.')
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        'Lin added, "But, until now there has been no high quality evidence.',
+        'Our results have shown pregabalin did not relieve pain."',
+        "\u201cSciatica is common,\u201d says Dr. Jones."]
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
 @pytest.mark.parametrize("data, message", [
     (b"", "the draft is empty"),
     (b"   \n\n", "the draft is empty"),

@@ -218,6 +218,31 @@ def run_in_label(piece: str) -> str | None:
     return label
 
 
+# pysbd never splits inside quotation marks, so a quoted passage of several sentences ("... said:
+# "There has been no evidence. Our results show it did not relieve pain.") came out as one. It is
+# given the text with its double quotes blanked, and each sentence gets back the quote marks
+# that open or close it.
+_QUOTES = str.maketrans({'"': " ", "\u201c": " ", "\u201d": " "})
+
+
+def _segment(segmenter, chunk: str) -> list[str]:
+    """The sentences of ``chunk``, stripped, as pysbd splits it with its double quotes blanked."""
+    masked, out, cursor = chunk.translate(_QUOTES), [], 0
+    for piece in segmenter.segment(masked):
+        piece = piece.strip()
+        start = masked.find(piece, cursor) if piece else -1
+        if start < 0:
+            continue
+        end = start + len(piece)
+        if start > 0 and chunk[start - 1] in '"\u201c':
+            start -= 1
+        if end < len(chunk) and chunk[end] in '"\u201d':
+            end += 1
+        out.append(chunk[start:end])
+        cursor = end
+    return out
+
+
 def _is_item_like(block: str) -> bool:
     """A short line with no closing punctuation reads as a list item (or a heading)."""
     return len(block.split()) <= 14 and not _END_PUNCT.search(block)
@@ -249,8 +274,8 @@ def split_sentences(text: str) -> list[Sentence]:
         else:
             lead_in = None
         cursor = block_start + skip
-        pieces = [p.strip() for chunk in _pieces(block[skip:].replace("\n", " "))
-                  for p in segmenter.segment(chunk) if p.strip()]
+        pieces = [p for chunk in _pieces(block[skip:].replace("\n", " "))
+                  for p in _segment(segmenter, chunk)]
         for piece in pieces:
             note = _LEADING_NOTE.match(piece)
             if note and out and block_start <= out[-1].start:
