@@ -165,6 +165,24 @@ def test_stance_on_every_tuning_sentence_whose_claim_is_found(checker):
 def test_hedges_and_absolutes():
     assert strength("Bed rest may help.")[0] == -1 and strength("Bed rest always helps.")[0] == 1
     assert strength("It radiates all the way down the leg.")[0] == 0  # "all the way" is no absolute
+    # a negated absolute is a hedge (tuning: darakchiev-sciatica-myths-facts)
+    assert strength("While a herniated disc is a common cause of sciatica, it is not the only cause.") \
+        == (-1, "not the only")
+    assert strength("It is not always caused by something you did wrong.")[0] == -1
+
+
+@pytest.mark.parametrize("text, claim, expected", [
+    # tuning sentences (darakchiev-sciatica-myths-facts, brightsurf-pregabalin-no-relief-sciatica-2017)
+    # whose words of position belong to something else: an absolute called a myth, an indirect
+    # question, evidence that helps someone know
+    ("Myth: Sciatica is always caused by a herniated disc.",
+     "A herniated (slipped) disc is the most common cause of sciatica.", "topic"),
+    ('"But, until now there has been no high quality evidence to help patients and doctors know '
+     'whether pregabalin works for treating sciatica.',
+     "Pregabalin does not relieve sciatica better than placebo.", "topic"),
+])
+def test_words_of_position_that_belong_to_something_else(text, claim, expected):
+    assert stance(text, claim).stance == expected
 
 
 # --- step 4: the sentence's verdict --------------------------------------------------------------

@@ -182,6 +182,9 @@ def read(text: str) -> Reading:
             continue
         if _EXAMPLE.search(low[:start].rsplit(",", 1)[-1]):
             continue  # "a deficit such as worsening weakness": an example, not the position
+        if _WHETHER.search(_CLAUSE_END.split(low[:start])[-1]) or \
+                (w.startswith("help") and _TO_KNOW.match(low, end)):
+            continue  # "know whether pregabalin works", "evidence to help doctors decide": no position
         dim, value = pole
         word = w
         # A negator among the three words before flips it ("won't speed", "not common").
@@ -242,6 +245,10 @@ _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\
 
 
 _CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
+_WHETHER = re.compile(r"\bwhether\b")
+# "help" whose object is someone knowing or deciding something: no effect on the condition
+_TO_KNOW = re.compile(r"(?:\s+[a-z']+){0,4}?\s+(?:know|decide|understand|choose|tell|identify|determine|"
+                      r"work out|find out)\b")
 
 
 def _clause(low: str, start: int, end: int) -> tuple[set[str], set[str]]:
@@ -327,6 +334,11 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
     else:
         return Stance("topic", "shares only the subject; takes no position on it")
     if s.myth and not c.myth:
+        absolute, claim_absolute = strength(sentence), strength(claim)
+        if absolute[0] > 0 and claim_absolute[0] <= 0:
+            # "Myth: sciatica is always caused by a herniated disc": the myth is the absolute,
+            # which the claim ("the most common cause") does not say either.
+            return Stance("topic", f"calls \u201c{absolute[1]}\u201d a myth, which the claim does not say")
         if polarity > 0:
             return Stance("myth", f"myth framing \u201c{s.myth}\u201d")
         polarity, cue = 1, f"calls the opposite a myth (\u201c{s.myth}\u201d; {cue})"
@@ -365,10 +377,15 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
 
 
 def strength(text: str) -> tuple[int, str | None]:
-    """+1 with the word for an absolute ("always", "proves"), -1 for a hedge ("may"), else 0."""
-    absolute = ABSOLUTES.search(text)
-    if absolute:
-        return 1, absolute.group(0)
+    """+1 with the word for an absolute ("always", "proves"), -1 for a hedge ("may"), else 0. A
+    negated absolute ("not always", "not the only cause", "isn't a cure") is a hedge."""
+    for absolute in ABSOLUTES.finditer(text):
+        before = _words(text[:absolute.start()])[-2:]
+        negator = next((w for w in before if w in NEGATORS or _NT.search(w)), None)
+        if negator is None:
+            return 1, absolute.group(0)
+        return -1, f"{negator} {absolute.group(0)}" if before[-1] == negator else \
+            f"{negator} \u2026 {absolute.group(0)}"
     hedge = HEDGES.search(text)
     if hedge:
         return -1, hedge.group(0)
