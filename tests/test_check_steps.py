@@ -180,6 +180,10 @@ def test_hedges_and_absolutes():
     ('"But, until now there has been no high quality evidence to help patients and doctors know '
      'whether pregabalin works for treating sciatica.',
      "Pregabalin does not relieve sciatica better than placebo.", "topic"),
+    # a condition (njbrainspine-surgical-options-sciatica)
+    ("But if the pain becomes severe or doesn\u2019t improve with time, surgery may become part of "
+     "the conversation.",
+     "Most people with sciatica improve over time with conservative care, without surgery.", "topic"),
 ])
 def test_words_of_position_that_belong_to_something_else(text, claim, expected):
     assert stance(text, claim).stance == expected

@@ -182,9 +182,11 @@ def read(text: str) -> Reading:
             continue
         if _EXAMPLE.search(low[:start].rsplit(",", 1)[-1]):
             continue  # "a deficit such as worsening weakness": an example, not the position
-        if _WHETHER.search(_CLAUSE_END.split(low[:start])[-1]) or \
+        if _CONDITIONAL.search(_CLAUSE_END.split(low[:start])[-1]) or \
                 (w.startswith("help") and _TO_KNOW.match(low, end)):
-            continue  # "know whether pregabalin works", "evidence to help doctors decide": no position
+            # "know whether pregabalin works", "if the pain doesn't improve", "evidence to help
+            # doctors decide": a question or a condition, no position
+            continue
         dim, value = pole
         word = w
         # A negator among the three words before flips it ("won't speed", "not common").
@@ -245,7 +247,6 @@ _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\
 
 
 _CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
-_WHETHER = re.compile(r"\bwhether\b")
 # "help" whose object is someone knowing or deciding something: no effect on the condition
 _TO_KNOW = re.compile(r"(?:\s+[a-z']+){0,4}?\s+(?:know|decide|understand|choose|tell|identify|determine|"
                       r"work out|find out)\b")
