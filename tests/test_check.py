@@ -326,6 +326,16 @@ def test_known_miscitation_is_recognised(checker):
     assert cite["known_check"]["ref_key"] == "koes2007sciatica"
 
 
+def test_a_generic_mention_carries_no_other_articles_citation_check(checker):
+    # "the study" is recorded in a source article's citation checks (for another study); a
+    # draft's "the study" that names nothing must not be shown that record
+    assert checker.conn.execute("select count(*) from citation_checks "
+                                "where lower(as_written) = 'the study'").fetchone()[0]
+    (sentence,) = checker.check("The study found that bed rest does not help sciatica.")["sentences"]
+    cites = [c for c in sentence["citations"] if c["text"].lower() == "the study"]
+    assert cites and all(c["known_check"] is None for c in cites)
+
+
 def test_json_schema_is_stable(kb_db, tmp_path):
     draft = tmp_path / "d.md"
     draft.write_text("Bed rest makes sciatica worse (Hagen et al., 2005).\n\nParking is free.\n")

@@ -331,9 +331,13 @@ class Checker:
         if resolution.key and top:
             mine = next((f for f in for_claims if f["claim_id"] == top["claim_id"]), None)
             supports = mine["for_sentence"] if mine else "not-linked"
+        # A source article's citation written the same way is the same citation when it is an
+        # author-year one ("(Vroomen, de Krom and Knottnerus, 2007)"), or names the same study:
+        # "the study" or "[1]" in another article is another study.
         known = [{"article_id": k["article_id"], "status": k["status"], "ref_key": k["ref_key"],
                   "claim_id": k["claim_id"], "reason": k["reason"]}
-                 for k in self.known_checks.get(_citation_key(cite.text), [])[:1]]
+                 for k in self.known_checks.get(_citation_key(cite.text), [])
+                 if cite.kind == "author-year" or (resolution.key and k["ref_key"] == resolution.key)][:1]
         ref_status = None
         if resolution.key:
             row = self.conn.execute("select status, status_note, superseded_by from refs where key = ?",
