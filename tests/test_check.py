@@ -177,6 +177,18 @@ def test_a_narrative_mention_is_the_study_the_draft_names(checker):
     assert all(c["status"] == "unknown" for c in alone if c["kind"] == "study")
 
 
+def test_a_study_named_with_its_journal_is_one_citation_and_names_the_research_nearby(checker):
+    """A real (tuning-half) press release: "The study in the New England Journal of Medicine" is
+    one citation, and the "new research" of the sentence before is the study it resolves to."""
+    text = "The study in the New England Journal of Medicine also found it."
+    (c,) = find_citations(text)
+    assert (c.kind, c.text) == ("journal", "The study in the New England Journal of Medicine")
+    article = next(a for a in TUNING_ARTICLES if a["id"] == "brightsurf-pregabalin-no-relief-sciatica-2017")
+    cites = {c["text"]: c for s in checker.check(article["text"])["sentences"] for c in s["citations"]}
+    assert cites["The study in the New England Journal of Medicine"]["key"] == "mathieson2017pregabalin"
+    assert cites["new research"]["key"] == "mathieson2017pregabalin"
+
+
 def test_a_design_named_beside_a_journal_narrows_it(checker):
     """Of the knowledge base's JAMA papers, "a randomised trial in JAMA" is one of its trials."""
     from kb.check.citations import RefIndex, design_named

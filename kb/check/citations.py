@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..text import ACRONYM_RE, fold
 from ..vocab import DESIGN_WORDS
@@ -125,7 +125,25 @@ def find_citations(text: str) -> list[InlineCitation]:
             if not any(s <= cite.start < e or cite.start <= s < cite.end for s, e in before):
                 found.append(cite)
                 taken.append((cite.start, cite.end))
-    return sorted(found, key=lambda c: (c.start, c.year or ""))
+    return _joined(text, sorted(found, key=lambda c: (c.start, c.year or "")))
+
+
+_STUDY_IN = re.compile(r"\s*,?\s*(?:(?:published|reported|appearing)\s+)?(?:in|by|from)\s+")
+
+
+def _joined(text: str, found: list[InlineCitation]) -> list[InlineCitation]:
+    """"The study in the New England Journal of Medicine", "new research from the NHS": one
+    citation, the source that identifies the study, not a study mention naming nothing beside it."""
+    out: list[InlineCitation] = []
+    for cite in found:
+        prev = out[-1] if out else None
+        if prev and prev.kind == "study" and cite.kind in ("journal", "organisation", "cochrane") \
+                and _STUDY_IN.fullmatch(text, prev.end, cite.start):
+            out[-1] = replace(cite, text=text[prev.start:cite.end], start=prev.start,
+                              year=cite.year or prev.year)
+        else:
+            out.append(cite)
+    return out
 
 
 _ORG = (r"NICE|[Tt]he National Institute for Health and (?:Care|Clinical) Excellence|[Tt]he NHS|"

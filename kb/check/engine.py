@@ -60,6 +60,7 @@ CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence
 # Citations that identify one study; the others ("the study", "in JAMA", "Dr Vroomen") are
 # resolved in the light of those (a person's name identifies when it is the only match).
 IDENTIFYING = ("author-year", "footnote", "title", "person")
+PUBLISHING = ("journal", "cochrane")  # what publishes studies: "the study" may be the one it resolved to
 CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this many sentences
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
 _STANCE_RANK = {"supports": 0, "contradicts": 0, "mixed": 1, "context": 2}
@@ -121,22 +122,28 @@ class Checker:
             for c in cites:
                 resolutions[(c.start, c.year, c.number)] = self.refs.resolve(c, prefer, references)
         # A narrative mention ("the study, published in JAMA", "Dr Vroomen") is read again in
-        # the light of the studies the draft identifies elsewhere, nearest first.
-        named = [(sentence.index, resolutions[(c.start, c.year, c.number)].key)
-                 for sentence, _, _, _, cites, _ in staged for c in cites
-                 if c.kind in IDENTIFYING and resolutions[(c.start, c.year, c.number)].status == "resolved"]
-        for sentence, _, _, _, cites, _ in staged:
-            for c in cites:
-                if c.kind in IDENTIFYING and c.kind != "person":
-                    continue
-                near = sorted(named, key=lambda n: (abs(n[0] - sentence.index), n[0] > sentence.index))
-                context = tuple(dict.fromkeys(
-                    k for i, k in near if c.kind != "study" or abs(i - sentence.index) <= CONTEXT_SENTENCES))
-                nearby = frozenset().union(*(p for i, p in prefers.items()
-                                             if abs(i - sentence.index) <= CONTEXT_SENTENCES))
-                if context or nearby:
-                    resolutions[(c.start, c.year, c.number)] = self.refs.resolve(
-                        c, prefers[sentence.index], references, context, nearby)
+        # the light of the studies the draft identifies elsewhere, nearest first; then a bare "new
+        # research" also by what a journal mention nearby was found to be.
+        def resolved(kinds):
+            return [(sentence.index, resolutions[(c.start, c.year, c.number)].key)
+                    for sentence, _, _, _, cites, _ in staged for c in cites
+                    if c.kind in kinds and resolutions[(c.start, c.year, c.number)].status == "resolved"]
+        named = resolved(IDENTIFYING)
+        for rereading in ({"organisation", "cochrane", "journal", "person"}, {"study"}):
+            if rereading == {"study"}:
+                named += resolved(PUBLISHING)
+            for sentence, _, _, _, cites, _ in staged:
+                for c in cites:
+                    if c.kind not in rereading:
+                        continue
+                    near = sorted(named, key=lambda n: (abs(n[0] - sentence.index), n[0] > sentence.index))
+                    context = tuple(dict.fromkeys(
+                        k for i, k in near if c.kind != "study" or abs(i - sentence.index) <= CONTEXT_SENTENCES))
+                    nearby = frozenset().union(*(p for i, p in prefers.items()
+                                                 if abs(i - sentence.index) <= CONTEXT_SENTENCES))
+                    if context or nearby:
+                        resolutions[(c.start, c.year, c.number)] = self.refs.resolve(
+                            c, prefers[sentence.index], references, context, nearby)
         formatted_keys |= {r.key for r in resolutions.values() if r.key}
         formatted = stored_or_formatted(self.conn, sorted(formatted_keys), self.style)
 
