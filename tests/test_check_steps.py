@@ -133,6 +133,9 @@ def test_a_list_item_is_checked_with_its_lead_in():
      "Most people with sciatica improve over time with conservative care, without surgery.", "topic"),
     ("Another common cause of Sciatica that Chiropractors can help is piriformis syndrome.",
      "Sciatica is common.", "topic"),
+    ("Frequently, sciatica clears in a matter of weeks to two months.",  # sun-sentinel-donohue
+     "Many people improve meaningfully within weeks to months, though recovery times vary widely.",
+     "asserts"),
 ])
 def test_stance_on_real_sentences(text, claim, expected):
     result = stance(text, claim)
@@ -184,6 +187,10 @@ def test_hedges_and_absolutes():
     ("But if the pain becomes severe or doesn\u2019t improve with time, surgery may become part of "
      "the conversation.",
      "Most people with sciatica improve over time with conservative care, without surgery.", "topic"),
+    # "wear and tear" is a noun, not advice to wear something (darakchiev-sciatica-myths-facts)
+    ("Sciatica can also be caused by natural wear and tear on the spine or by underlying medical conditions.",
+     "Wear and tear of the spinal discs (degenerative disc disease) can irritate nearby nerves and "
+     "cause sciatica.", "asserts"),
 ])
 def test_words_of_position_that_belong_to_something_else(text, claim, expected):
     assert stance(text, claim).stance == expected

@@ -71,7 +71,8 @@ POLES = {
                     "works", "worked", "heal", "heals", "cure", "cures", "cured", "speed", "speeds",
                     "faster", "quicker", "better", "best", "recommended", "recommend", "recommends",
                     "useful", "reduce", "reduces", "reduced", "calm", "calms", "soothe", "soothes",
-                    "alleviate", "alleviates", "resolve", "resolves", "supports", "effectiveness"},
+                    "alleviate", "alleviates", "resolve", "resolves", "supports", "effectiveness",
+                    "clears", "cleared"},
         "none": {"ineffective", "useless", "pointless", "unhelpful", "futile", "placebo"},
         "harm": {"worse", "worsen", "worsens", "worsening", "worsened", "aggravate", "aggravates",
                  "aggravated", "intensified", "intensifies", "exaggerated", "triggers", "triggered",
@@ -108,7 +109,7 @@ _NEGATED = {("effect", "benefit"): "none", ("effect", "harm"): "none", ("effect"
             ("amount", "increases"): "decreases", ("amount", "decreases"): "increases"}
 # Advice is a position on need: "Book a scan" says a scan is needed, "Avoid bed rest" that it is not.
 IMPERATIVE = re.compile(r"^(?:[a-z]+: )?(?:please )?(?P<verb>book|get|have|ask for|take|use|try|see|go|start|"
-                        r"keep|stay|remain|do|make sure|rest|apply|wear|sleep|lie|sit|walk|stretch|"
+                        r"keep|stay|remain|do|make sure|rest|apply|wear(?! and tear)|sleep|lie|sit|walk|stretch|"
                         r"exercise|consider|avoid|stop|don'?t|do not|never|skip|limit|resist)\b", re.I)
 _AVOID = {"avoid", "stop", "don't", "dont", "do not", "never", "skip", "limit", "resist"}
 MYTH = re.compile(r"\bmyths?\b|\bmisconceptions?\b|\bcontrary to (?:popular|common|what)\b|"
