@@ -398,6 +398,17 @@ def test_a_leading_clause_is_not_the_subject(checker):
     assert checker._subject_topics("The sciatic nerve is the longest nerve.") == {topic_token("anatomy")}
 
 
+def test_a_frequency_word_qualifies_the_subject_and_a_claims_own_topics_count_as_shared(checker):
+    """Tuning-half sentences: "the common causes" are about causes, not prevalence; "Sciatica is a
+    term ... nerve pain" is about the definition, a topic of the claim it makes."""
+    from kb.text import topic_token
+    assert topic_token("prevalence") not in checker._subject_topics(
+        "Some of the common causes for the compression of the sciatic nerve may include herniated disc.")
+    (sentence,) = checker.check("Sciatica is a term that generally refers to nerve pain in your leg "
+                                "caused by a problem in your lower back.")["sentences"]
+    assert "sciatica-is-nerve-root-irritation" in [m["claim_id"] for m in sentence["matches"]]
+
+
 def test_writers_words_for_going_away():
     from kb.text import normalise
     assert "improves" in normalise("most cases dissipate over weeks or months")

@@ -59,6 +59,9 @@ SOURCE_CARRIES = 4  # a source named in a sentence covers the next few that repo
 CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
 # Citations that identify one study; the others ("the study", "in JAMA", "Dr Vroomen") are
 # resolved in the light of those (a person's name identifies when it is the only match).
+# Topic aliases that qualify a subject rather than name it: "the common causes of sciatica"
+# are about causes, not about how common sciatica is.
+_QUALIFYING_ALIASES = frozenset({"common"})
 IDENTIFYING = ("author-year", "footnote", "title", "person")
 PUBLISHING = ("journal", "cochrane")  # what publishes studies: "the study" may be the one it resolved to
 CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this many sentences
@@ -214,7 +217,7 @@ class Checker:
         sentence_topics = {t for t in cand.weights if t.startswith("topic")}
         subject = reading["subject"]
         if st.stance != "topic" and claim["topics_n"] and (
-                (sentence_topics and not any(t.startswith("topic") for t in cand.shared))
+                (sentence_topics and not sentence_topics & (set(cand.shared) | claim["topic_tokens"]))
                 or (subject and not subject & claim["topic_tokens"])):
             # The sentence is about something else: "exercise does not help" is not about bed
             # rest, and "cauda equina syndrome is common" is not "sciatica is common", whatever
@@ -316,7 +319,8 @@ class Checker:
         m = _VERB.search(text)
         if not m or m.start() == 0:
             return set()
-        return {topic_token(h.topic) for h in self.candidates.matcher.find(text[:m.start()])}
+        return {topic_token(h.topic) for h in self.candidates.matcher.find(text[:m.start()])
+                if h.alias not in _QUALIFYING_ALIASES}
 
     # --- step 5 ------------------------------------------------------------------------------
 
