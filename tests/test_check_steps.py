@@ -73,6 +73,22 @@ def test_roles_of_kinds_of_sentence(text, expected):
     assert role(s)[0] == expected
 
 
+def test_title_case_lines_after_or_outside_a_list_are_headings():
+    """Tuning-half captures (european-therapeutics-massage-sciatica, mediciortho-exercises-ease-
+    sciatica-home): a plain line after a bulleted list ends it, and a numbered Title Case line
+    with no list before it is a section heading."""
+    text = ("Common causes include:\n- Herniated discs\n- Muscle inflammation from injury\n"
+            "How Massage Therapy Helps Sciatica\nMassage therapy addresses sciatica in several ways.\n\n"
+            "1. Piriformis Stretch (Seated or Lying Down)\n\nOne of the most effective ways is to stretch.")
+    got = {s.text: (s.block, role(s)[0]) for s in split_sentences(text)}
+    assert got["Muscle inflammation from injury"] == ("item", "assertion")
+    assert got["How Massage Therapy Helps Sciatica"][1] == "heading"
+    assert got["Piriformis Stretch (Seated or Lying Down)"][1] == "heading"
+    # a plain-lines list keeps its items
+    (lead, *items) = split_sentences("Avoid:\nBed rest\nSitting for hours\n")
+    assert [(s.block, s.lead_in) for s in items] == [("item", "Avoid:"), ("item", "Avoid:")]
+
+
 def test_a_heading_glued_to_its_paragraph_is_a_heading():
     """Web captures run a heading into the paragraph after it ("Sciatica treatment Sciatica can
     be caused by ..."): the four such headings labelled in the tuning half are now sentences of

@@ -259,6 +259,7 @@ def split_sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     flat = text.replace("\n", " ")
     lead_in: str | None = None
+    marked: bool | None = None  # whether the current list's items came with bullets
     for block_start, block, after_blank in _blocks(text):
         if not block.strip():
             continue
@@ -268,11 +269,14 @@ def split_sentences(text: str) -> list[Sentence]:
         body = block[skip:].strip()
         if body.endswith(":") and kind != "heading":
             kind, lead_in = "paragraph", None  # a lead-in itself: it introduces what follows
-        elif kind == "item" or (lead_in and kind == "paragraph" and not after_blank
-                                and _is_item_like(body)):
-            kind = "item"
+            marked = None
+        elif kind == "item":
+            marked = True if marked is None else marked
+        elif lead_in and kind == "paragraph" and not after_blank and _is_item_like(body) \
+                and not marked:
+            kind, marked = "item", False  # a capture's list, given as plain lines
         else:
-            lead_in = None
+            lead_in = None  # (a plain line after a bulleted list ends it: a heading, say)
         cursor = block_start + skip
         pieces = [p for chunk in _pieces(block[skip:].replace("\n", " "))
                   for p in _segment(segmenter, chunk)]

@@ -68,6 +68,15 @@ def _shape_of_heading(s: Sentence) -> bool:
     return 0 < len(words) <= 12
 
 
+_SMALL_WORDS = {"a", "an", "the", "of", "or", "and", "to", "for", "in", "on", "with", "at", "by", "from", "vs"}
+
+
+def _title_case(text: str) -> bool:
+    """Most words capitalised, as a heading is ("Piriformis Stretch (Seated or Lying Down)")."""
+    words = [w for w in _WORDS.findall(text) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
 # "Dear G.K.: Frequently, sciatica clears ...": the columnist's answer after a salutation.
 _SALUTATION = re.compile(r"^dear\s+[^:]{1,40}:\s+(?P<rest>\S.*)$", re.I | re.S)
 
@@ -95,6 +104,10 @@ def role(s: Sentence) -> tuple[str, str]:
         return "analogy", f"an analogy (\u201c{_ANALOGY.search(text).group(0)}\u201d)"
     if _shape_of_heading(s) and not (s.block == "item" or s.lead_in):
         return "heading", "a short line of its own without closing punctuation"
+    if s.block == "item" and not s.lead_in and s.alone and _title_case(text) and \
+            not text.endswith((".", "!")) and len(text.split()) <= 12:
+        # "1. Piriformis Stretch (Seated or Lying Down)", a numbered section of a web page
+        return "heading", "a Title Case list line with no list before it"
     if _META.search(text):
         return "other", f"about the article itself (\u201c{_META.search(text).group(0)}\u201d)"
     if _GREETING.match(low) or (_FIRST_PERSON_STORY.match(low) and not _CLAIM_WORDS.search(text)):
