@@ -67,6 +67,12 @@ def test_assertions_stay_assertions():
     ("Book a scan as soon as the pain starts.", "assertion"),  # advice, not marketing
     ("In the study, half the 183 subjects were assigned to bed rest.", "study-design"),
     ("This booklet gives information on the common causes.", "other"),
+    # page furniture from tuning-half captures
+    ("March 7, 2006|By Paul Donohue", "navigation"),
+    ("Mrs. Ann Briars", "navigation"),
+    ("If your browser does not render page correctly, please read the page content below", "navigation"),
+    ("For further information please consult your health professional or visit the website.", "navigation"),
+    ("Here\u2019s an overview of when surgery may be necessary.", "other"),
 ])
 def test_roles_of_kinds_of_sentence(text, expected):
     (s,) = split_sentences(text)

@@ -21,8 +21,10 @@ _NAVIGATION = re.compile(
     r"back to|next\b|previous\b|click here|posted (?:on|in|by)|published\b|updated\b|last "
     r"(?:reviewed|updated)|reviewed by|medically reviewed|written by|by [A-Z][a-z]+ [A-Z]|"
     r"categories?:|tags?:|filed under|copyright|\u00a9|all rights reserved|cookies?|page \d|"
-    r"table of contents|contents\b|sources?:|references?:|\d{1,2} [a-z]{3,9} \d{4}$|"
-    r"[a-z]{3,9} \d{1,2},? \d{4}$)", re.I)
+    r"table of contents|contents\b|sources?:|references?:|\d{1,2} [a-z]{3,9} \d{4}(?:$|\s*[|\u2022])|"
+    r"[a-z]{3,9} \d{1,2},? \d{4}(?:$|\s*[|\u2022])|if your browser|for (?:further|more) information\b|"
+    # a byline of a name alone ("Mrs. Ann Briars")
+    r"(?-i:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? [A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z]+)?$))", re.I)
 _CALL_TO_ACTION = re.compile(
     r"^(?:call|contact|schedule|request|make an appointment|get in touch|sign up|subscribe|"
     r"book (?:an? |your )?(?:appointment|consultation|session|visit|call|assessment|treatment)s?\b|"
@@ -49,7 +51,7 @@ _OUTCOME = re.compile(r"\b(?:found|find|finds|showed|shows|improv|better|worse|n
                       r"effective|recover|relie|reduc|increas|help|same|felt)", re.I)
 _FIRST_PERSON_STORY = re.compile(r"^(?:i|i'm|i've|my|we|we're|our)\b", re.I)
 _META = re.compile(r"^(?:this|the following|in this) (?:article|guide|booklet|leaflet|page|post|blog|"
-                   r"section|information|video)\b|^here (?:are|is)\b|\bsubstitute for (?:professional )?"
+                   r"section|information|video)\b|^here (?:are|is)\b|^here['\u2019]s\b|\bsubstitute for (?:professional )?"
                    r"medical\b|\bnot (?:intended as|a substitute for|medical advice)\b|"
                    r"\bwithout (?:first )?(?:checking|consulting) with\b|^editor'?s note\b", re.I)
 _GREETING = re.compile(r"^(?:hi|hello|welcome|thanks|thank you|dear)\b", re.I)
