@@ -338,6 +338,34 @@ def test_known_miscitation_is_recognised(checker):
     assert cite["known_check"]["ref_key"] == "koes2007sciatica"
 
 
+@pytest.mark.parametrize("text, identifier", [
+    ("Pregabalin is no better than placebo (https://doi.org/10.1056/NEJMoa1614292).",
+     "doi:10.1056/nejmoa1614292"),
+    ("See doi:10.1016/j.spinee.2019.01.005.", "doi:10.1016/j.spinee.2019.01.005"),  # ".2019." is no year
+    ("Bed rest does not help (PMID: 10027839).", "pmid:10027839"),
+    ("It does not help https://pubmed.ncbi.nlm.nih.gov/28328324/ at all.", "pmid:28328324"),
+    ("[Lin 2017](https://doi.org/10.1056/NEJMoa1614292)", "doi:10.1056/nejmoa1614292"),  # the link decides
+])
+def test_dois_and_pubmed_records_are_citations(text, identifier):
+    (c,) = find_citations(text)
+    assert (c.kind, c.identifier) == ("link", identifier) and text[c.start:c.end] == c.text
+
+
+def test_a_linked_doi_or_pmid_resolves_exactly_and_an_unknown_one_is_flagged(checker):
+    key = "mathieson2017pregabalin"
+    doi, pmid = checker.conn.execute("select doi, pmid from refs where key = ?", (key,)).fetchone()
+    for cited in (f"https://doi.org/{doi.upper()}", f"PMID: {pmid}"):
+        (s,) = checker.check(f"Pregabalin does not relieve sciatica better than placebo ({cited}).")["sentences"]
+        assert [(c["kind"], c["status"], c["key"]) for c in s["citations"]] == [("link", "resolved", key)]
+    (s,) = checker.check("Pregabalin does not relieve sciatica (doi:10.9999/not.a.known.study).")["sentences"]
+    assert s["citations"][0]["status"] == "unknown"
+    assert "citation-unresolved" in [f["code"] for f in s["flags"]]
+    # a reference-list entry with a DOI says which study its footnote is
+    report = checker.check("Pregabalin does not relieve sciatica [1].\n\nReferences\n\n"
+                           f"1. Mathieson S, et al. Trial of pregabalin. doi:{doi}\n")
+    assert report["sentences"][0]["citations"][0]["key"] == key
+
+
 def test_a_generic_mention_carries_no_other_articles_citation_check(checker):
     # "the study" is recorded in a source article's citation checks (for another study); a
     # draft's "the study" that names nothing must not be shown that record

@@ -163,7 +163,7 @@ FACET_INDEXES = {
     "claim_topics": [["topic_id", "claim_id"]],
     "appearances": [["article_id"], ["claim_id"]],
     "citation_checks": [["article_id"], ["status"], ["ref_key"], ["appearance_id"]],
-    "refs": [["year"], ["design"], ["journal"], ["verification"], ["status"]],
+    "refs": [["year"], ["design"], ["journal"], ["verification"], ["status"], ["pmid"]],
     "ref_authors": [["family"], ["family_key"]],
     "ref_notices": [["nature"], ["date"]],
     "ref_names": [["name", "year"]],
@@ -171,5 +171,6 @@ FACET_INDEXES = {
     "commercial_interests": [["kind"]],
     "topic_aliases": [["alias"]],
 }
-# Indexes on an expression: `kb check` looks a journal up by its folded name ("in JAMA").
-EXPRESSION_INDEXES = {"refs_journal_folded": "refs(lower(journal))"}
+# Indexes on an expression: `kb check` looks a journal up by its folded name ("in JAMA"), and a
+# DOI the draft links to by its folded form.
+EXPRESSION_INDEXES = {"refs_journal_folded": "refs(lower(journal))", "refs_doi_folded": "refs(lower(doi))"}

@@ -44,10 +44,12 @@ class InlineCitation:
     year: str | None
     et_al: bool = False
     acronym: str | None = None
-    kind: str = "author-year"  # author-year | footnote | organisation | cochrane | journal | title |
-    #                            person ("Dr Vroomen", "Vroomen said") | study ("a new study")
+    kind: str = "author-year"  # author-year | footnote | link (a DOI or PubMed address) | organisation |
+    #                            cochrane | journal | title | person ("Dr Vroomen", "Vroomen said") |
+    #                            study ("a new study")
     number: int | None = None  # a footnote's number
     design: str | None = None  # the design its sentence names ("a randomised trial"), if one
+    identifier: str | None = None  # a link's "doi:10.1056/..." or "pmid:28328324"
 
     @property
     def year_number(self) -> int | None:
@@ -56,7 +58,7 @@ class InlineCitation:
     @property
     def formal(self) -> bool:
         """Author-year and footnotes point at one study; narrative mentions only name a source."""
-        return self.kind in ("author-year", "footnote")
+        return self.kind in ("author-year", "footnote", "link")
 
     @property
     def names_a_source(self) -> bool:
@@ -103,13 +105,19 @@ def _parse_unit(unit: str, start: int) -> list[InlineCitation]:
 
 def find_citations(text: str) -> list[InlineCitation]:
     """Every author-year citation in ``text``, in order, with offsets."""
-    found: list[InlineCitation] = []
-    taken: list[tuple[int, int]] = []
+    found: list[InlineCitation] = list(_links(text))
+    # (a DOI's ".2019." is no year: brackets around a link are not read as author-year)
+    taken: list[tuple[int, int]] = [(c.start, c.end) for c in found]
+    links = list(taken)
     for match in [*_PAREN_RE.finditer(text), *_BRACKET_RE.finditer(text)]:
+        if text.startswith("(", match.end()) and any(s == match.end() + 1 for s, _ in links):
+            continue  # a Markdown link's text, "[Lin 2017](https://doi.org/...)": the link says which
         body_start = match.start(1)
         pos = 0
         for unit in match.group(1).split(";"):
-            found += _parse_unit(unit, body_start + pos)
+            start = body_start + pos
+            if not any(s < start + len(unit) and start < e for s, e in links):
+                found += _parse_unit(unit, start)
             pos += len(unit) + 1
         taken.append(match.span())
     for match in _NARRATIVE_RE.finditer(text):
@@ -267,6 +275,27 @@ def _studies(text: str):
                              year=year.group(1) if year else None, kind="study")
 
 
+# A DOI or a PubMed record, as a link or written out ("doi:10.1056/NEJMoa1614292", "PMID: 28328324").
+_LINK_RE = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi:\s*|\b)(?P<doi>10\.\d{4,9}/[^\s\"<>\]\[]+)|"
+                      r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/"
+                      r"(?P<pubmed>\d{1,9})/?|\bPMID:?\s*(?P<pmid>\d{1,9})\b", re.I)
+
+
+def _links(text: str):
+    for m in _LINK_RE.finditer(text):
+        if m.group("doi"):
+            doi = m.group("doi").rstrip(".,;:)")
+            if doi.count(")") > doi.count("("):
+                doi = doi[:doi.rindex(")")]  # "(https://doi.org/10.1/abc)": the bracket is the writer's
+            end = m.start("doi") + len(doi)
+            yield InlineCitation(text=text[m.start():end], start=m.start(), end=end, names=[doi],
+                                 year=None, kind="link", identifier=f"doi:{doi.lower()}")
+        else:
+            pmid = m.group("pubmed") or m.group("pmid")
+            yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[pmid],
+                                 year=None, kind="link", identifier=f"pmid:{pmid}")
+
+
 def _footnotes(text: str):
     for m in _FOOTNOTE_RE.finditer(text):
         raw = m.group("n") or m.group("paren") or m.group("single") or m.group("sup").translate(_SUPERSCRIPT)
@@ -411,6 +440,8 @@ class RefIndex:
         of the studies the mention could be is among them."""
         if cite.kind == "footnote":
             return self._footnote(cite, prefer, references or {})
+        if cite.kind == "link":
+            return self._link(cite)
         if cite.kind == "title":
             return self._title(cite)
         if cite.kind in ("organisation", "cochrane", "journal"):
@@ -503,6 +534,20 @@ class RefIndex:
             return Resolution("mismatch", best, f"a title close to that of {best} (not the same)")
         return Resolution("unknown", None, "no study with this title in the knowledge base")
 
+    def _link(self, cite: InlineCitation) -> Resolution:
+        kind, value = cite.identifier.split(":", 1)
+        # (indexes on lower(doi) and pmid: schema.EXPRESSION_INDEXES, FACET_INDEXES)
+        sql = "select key from refs where lower(doi) = ?" if kind == "doi" else \
+            "select key from refs where pmid = ?"
+        row = self.conn.execute(sql, (value,)).fetchone()
+        label = "DOI" if kind == "doi" else "PMID"
+        if row is None:
+            return Resolution("unknown", None, f"{label} {cite.names[0]} is not in the knowledge base: "
+                              "what it says of this sentence cannot be checked")
+        ref = self._load([row[0]])[0]
+        return Resolution("resolved", row[0], f"{label} {cite.names[0]}: {ref.display_authors} "
+                          f"({ref.year}). {ref.title}")
+
     def _footnote(self, cite: InlineCitation, prefer: frozenset[str],
                   references: dict[int, tuple[str, int]]) -> Resolution:
         entry = references.get(cite.number)
@@ -510,6 +555,11 @@ class RefIndex:
             return Resolution("unknown", None, f"footnote {cite.number}: the draft has no numbered "
                               "reference list to look it up in")
         text, offset = entry
+        link = next(_links(text), None)
+        if link:  # the entry's DOI or PubMed record says which study it is
+            found = self._link(link)
+            if found.status == "resolved":
+                return Resolution(found.status, found.key, f"footnote {cite.number}: {found.detail}")
         inner = [c for c in find_citations(text) if c.kind == "author-year"]
         if not inner:
             # A reference-list entry, e.g. Vancouver: "Vroomen PC, de Krom MC, ... N Engl J Med. 1999."
