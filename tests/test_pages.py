@@ -108,6 +108,19 @@ async def test_pages_render(ds, path, expected):
         assert text in response.text, text
 
 
+@pytest.mark.parametrize("q", ["bed rest", "surgery"])
+async def test_the_search_page_lists_what_search_ranks(ds, conn, q):
+    """/-/search runs the three tables' searches at once on Datasette's threads: the page lists
+    the results of search(), in its order."""
+    import html
+    import re
+    response = await ds.client.get("/-/search", params={"q": q})
+    listed = [html.unescape(h) for h in re.findall(r'<a href="(/sciatica/(?:claims|appearances|refs)/[^"?]+)"',
+                                                 response.text)]
+    expected = [ds.urls.row("sciatica", r["table"], r["pk"]) for r in search(conn, q)]
+    assert expected and listed == expected
+
+
 async def test_datasette_conventions_are_kept(ds):
     assert (await ds.client.get("/sciatica/claims/bed-rest-worsens-sciatica.json")).status_code == 200
     csv = await ds.client.get("/sciatica/claims.csv")

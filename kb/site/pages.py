@@ -174,47 +174,62 @@ def _marked_parts(snippet: str) -> list[dict]:
 RANK_BUDGET_S = 0.15
 
 
+# What /-/search looks in: (kind, table, its FTS index, key column, title SQL, extra column).
+SEARCHED = (
+    ("claim", "claims", "claims_fts", "id", "t.statement", "t.verdict"),
+    ("quote", "appearances", "appearances_fts", "id", "t.article_id || ': ' || t.claim_id", "t.claim_id"),
+    ("study", "refs", "refs_fts", "key", "t.title", "t.year"),
+)
+
+
 def search(conn: sqlite3.Connection, q: str, limit: int = 50) -> list[dict]:
     """Ranked results across claims, article quotes and references for one query (BM25); a
     table whose matches cannot be ranked within RANK_BUDGET_S gives its first matches, marked
-    ``ranked: False`` and listed after the ranked ones."""
+    ``ranked: False`` and listed after the ranked ones. The site runs ``search_one`` for the
+    three tables at once and ``merge_results`` (each is a read of its own)."""
+    return merge_results([search_one(conn, kind, q, limit) for kind, *_ in SEARCHED], limit)
+
+
+def merge_results(parts: list[list[dict]], limit: int = 50) -> list[dict]:
+    results = [r for part in parts for r in part]
+    results.sort(key=lambda r: (not r["ranked"], r["rank"] if r["ranked"] else 0))
+    return results[:limit]
+
+
+def search_one(conn: sqlite3.Connection, kind: str, q: str, limit: int = 50) -> list[dict]:
+    """The best ``limit`` matches of one of SEARCHED's tables, in rank order."""
     if not q.strip():
         return []
     query = escape_fts(q)
+    _, table, fts, key, title_sql, extra = next(t for t in SEARCHED if t[0] == kind)
+    # Ranked on the index alone, then the rows and snippets fetched for the best few: joining
+    # the table first read every match's row (20,000 for a word in 2% of a million claims).
+    ranked = True
+    try:
+        best = _within(conn, RANK_BUDGET_S, f"select rowid, bm25({fts}) as rank from {fts} "
+                                            f"where {fts} match ? order by rank limit ?", (query, limit))
+    except _TooSlow:
+        ranked = False  # the first matches, which reading stops at
+        best = _rows(conn, f"select rowid, null as rank from {fts} where {fts} match ? limit ?",
+                     (query, limit))
+    except sqlite3.OperationalError:
+        return []
+    if not best:
+        return []
+    rank_of = {r["rowid"]: r["rank"] for r in best}
+    order = {rowid: i for i, rowid in enumerate(rank_of)}
+    marks = ",".join("?" * len(rank_of))
+    rows = _rows(conn, f"select {fts}.rowid as rowid, t.{key} as pk, {title_sql} as title, "
+                       f"snippet({fts}, -1, char(1), char(2), '\u2026', 24) as snippet, {extra} as extra "
+                       f"from {fts} join {table} t on t.rowid = {fts}.rowid "
+                       f"where {fts} match ? and {fts}.rowid in ({marks})", (query, *rank_of))
     results = []
-    for kind, table, fts, key, title_sql in (
-            ("claim", "claims", "claims_fts", "id", "t.statement"),
-            ("quote", "appearances", "appearances_fts", "id", "t.article_id || ': ' || t.claim_id"),
-            ("study", "refs", "refs_fts", "key", "t.title")):
-        # Ranked on the index alone, then the rows and snippets fetched for the best few: joining
-        # the table first read every match's row (20,000 for a word in 2% of a million claims).
-        ranked = True
-        try:
-            best = _within(conn, RANK_BUDGET_S, f"select rowid, bm25({fts}) as rank from {fts} "
-                                                f"where {fts} match ? order by rank limit ?", (query, limit))
-        except _TooSlow:
-            ranked = False  # the first matches, which reading stops at
-            best = _rows(conn, f"select rowid, null as rank from {fts} where {fts} match ? limit ?",
-                         (query, limit))
-        except sqlite3.OperationalError:
-            continue
-        if not best:
-            continue
-        rank_of = {r["rowid"]: r["rank"] for r in best}
-        order = {rowid: i for i, rowid in enumerate(rank_of)}
-        marks = ",".join("?" * len(rank_of))
-        extra = "t.verdict" if kind == "claim" else "t.claim_id" if kind == "quote" else "t.year"
-        rows = _rows(conn, f"select {fts}.rowid as rowid, t.{key} as pk, {title_sql} as title, "
-                           f"snippet({fts}, -1, char(1), char(2), '\u2026', 24) as snippet, {extra} as extra "
-                           f"from {fts} join {table} t on t.rowid = {fts}.rowid "
-                           f"where {fts} match ? and {fts}.rowid in ({marks})", (query, *rank_of))
-        for r in sorted(rows, key=lambda r: order[r["rowid"]]):
-            r["rank"] = rank_of[r.pop("rowid")]
-            r["kind"], r["table"], r["ranked"] = kind, table, ranked
-            r["parts"] = _marked_parts(r.pop("snippet") or "")
-            results.append(r)
-    results.sort(key=lambda r: (not r["ranked"], r["rank"] if r["ranked"] else 0))
-    return results[:limit]
+    for r in sorted(rows, key=lambda r: order[r["rowid"]]):
+        r["rank"] = rank_of[r.pop("rowid")]
+        r["kind"], r["table"], r["ranked"] = kind, table, ranked
+        r["parts"] = _marked_parts(r.pop("snippet") or "")
+        results.append(r)
+    return results
 
 
 class _TooSlow(Exception):
