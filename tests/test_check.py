@@ -308,6 +308,24 @@ def test_unsourced_claim_like_sentence_is_flagged(checker):
     assert flags == ["needs-source"]
 
 
+@pytest.mark.parametrize("text, why", [
+    # tuning-half sentences an expert flagged as needing a source
+    ("This is the most common (95 cases in 100) type of back pain.", "gives a figure"),
+    ("About half of people feel better by 4 weeks, but it can often last for several months or more.",
+     "gives a figure"),
+    ("In most cases sciatica will resolve in 6-12 weeks.", "gives a figure"),
+    ("On average, recovery time ranges from four to twelve weeks, depending on the type of surgery.",
+     "gives a figure"),
+    ("However, more recent studies concluded the drug was not effective at reducing pain.",
+     "appeals to research"),
+    ("Statistics state that sciatica is officially one of the most common types of lower back pain now.",
+     "appeals to research"),
+])
+def test_figures_and_appeals_to_research_that_need_a_source(text, why):
+    from kb.check.report import CLAIM_LIKE
+    assert why in [reason for rx, reason in CLAIM_LIKE if rx.search(text)]
+
+
 def test_citation_that_does_not_support_the_claim_is_flagged(checker):
     report = checker.check("Research supports exercise-based rehabilitation for sciatica "
                            "(Luijsterburg et al., 2007).")

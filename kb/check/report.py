@@ -16,13 +16,21 @@ from ..vocab import CHECK_FLAGS, GRADE_WORDING, SENTENCE_VERDICT_DISPLAY
 from .verdict import FLAG_OF
 
 # What makes a sentence need a source when it cites none.
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 CLAIM_LIKE = [
+    # "80%", "nine in ten", "95 cases in 100", "about half of people", "6-12 weeks", "four to
+    # twelve weeks" (a range of durations is a figure of the course)
     (re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent|per cent)|\b(?:\d+|one|two|three|four|five|six|seven|"
-                r"eight|nine|ten)\s+(?:in|out of)\s+(?:every\s+)?(?:\d+|two|three|four|five|six|seven|"
-                r"eight|nine|ten|a hundred|100)\b", re.I), "gives a figure"),
+                r"eight|nine|ten)\s+(?:(?:cases|people|patients|adults)\s+)?(?:in|out of)\s+(?:every\s+)?"
+                r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred|100)\b|"
+                r"\b(?:half|a third|a quarter|two[ -]thirds|three[ -]quarters) of (?:all )?(?:people|patients|"
+                r"cases|adults|those|sufferers)\b|"
+                rf"\b{_NUMBER}\s*(?:-|\u2013|to)\s*{_NUMBER}\s+(?:days|weeks|months|years)\b", re.I),
+     "gives a figure"),
     (re.compile(r"\b(?:research|studies|study|evidence|science|scientists|experts|trials?|data|"
-                r"doctors|researchers|guidelines)\s+(?:\w+\s+){0,2}(?:shows?|showed|shown|proves?|proven|"
-                r"suggests?|found|finds|confirms?|demonstrates?|says|indicates?|has shown|have shown)\b|"
+                r"doctors|researchers|guidelines|statistics)\s+(?:\w+\s+){0,2}(?:shows?|showed|shown|proves?|"
+                r"proven|suggests?|found|finds|confirms?|demonstrates?|says|indicates?|has shown|have shown|"
+                r"concluded|concludes?|states?|have looked)\b|"
                 r"\b(?:clinically|scientifically)\s+proven\b|\b(?:is|are|been) proven\b|\bproven to\b|"
                 r"\bstudies (?:show|have)\b", re.I),
      "appeals to research"),
