@@ -218,6 +218,20 @@ def test_words_of_position_that_belong_to_something_else(text, claim, expected):
     assert stance(text, claim).stance == expected
 
 
+def test_a_negation_the_reading_cannot_place_makes_an_agreement_unclear():
+    # tuning half (health-navigator-nz-sciatica): "rarely" is about how often, and may turn it
+    result = stance("Rarely, injections and/or surgery may be recommended.",
+                    "For sciatica from a lumbar disc herniation, surgery (discectomy) relieves leg pain "
+                    "faster than continued conservative care.")
+    assert (result.stance, result.clear) == ("asserts", False) and "rarely" in result.cue
+
+
+def test_of_contrasted_clauses_the_one_that_speaks_of_the_claim_is_read():
+    claim = "Walking helps sciatica."
+    assert stance("Bed rest does not cure it, but walking helps sciatica.", claim).stance == "asserts"
+    assert stance("Walking does not help sciatica, but rest does.", claim).stance == "denies"
+
+
 # --- step 4: the sentence's verdict --------------------------------------------------------------
 
 def test_the_verdict_table_covers_every_claim_verdict():

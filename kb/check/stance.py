@@ -281,6 +281,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
     """The sentence's stance towards the claim statement. ``shares_content``: the sentence shares
     a content word with the claim beyond its subject (from the matching step); ``treatment``:
     the claim is about a treatment's effect, so advice for or against it is a position on it."""
+    sentence = _focus(sentence, claim)
     s, c = read(sentence), read(claim)
     values = dict(s.values)
     if treatment and "effect" in c.values and "effect" not in values and "need" in values \
@@ -344,7 +345,28 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
         if polarity > 0:
             return Stance("myth", f"myth framing \u201c{s.myth}\u201d")
         polarity, cue = 1, f"calls the opposite a myth (\u201c{s.myth}\u201d; {cue})"
+    if polarity > 0 and s.negations and not negated and not c.negations:
+        # A negation the reading could not place ("it isn't necessarily more likely") may turn
+        # what the sentence says: an agreement beside it is not clear.
+        return Stance("asserts", f"{cue}; but \u201c{s.negations[0][0]}\u201d in the sentence may turn it",
+                      clear=False)
     return Stance("asserts" if polarity > 0 else "denies", cue)
+
+
+_CONTRAST = re.compile(r",?\s*\b(?:but|whereas|while|however)\b,?\s*|;\s*", re.I)
+_EVERYWHERE = {"sciatica", "sciatic", "pain", "peopl", "patient"}  # stems of every sciatica claim
+
+
+def _focus(sentence: str, claim: str) -> str:
+    """The one contrasted clause of ``sentence`` that speaks of the claim, when only one does:
+    in "bed rest does not cure it, but walking helps sciatica" the claim that walking helps is
+    read against "walking helps sciatica", not against the negation about bed rest."""
+    clauses = [c for c in _CONTRAST.split(sentence) if c.strip()]
+    if len(clauses) < 2:
+        return sentence
+    wanted = set(stems(claim)) - _EVERYWHERE
+    speaking = [c for c in clauses if set(stems(c)) & wanted]
+    return speaking[0] if len(speaking) == 1 else sentence
 
 
 def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> str | None:
