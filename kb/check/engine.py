@@ -57,11 +57,11 @@ GREEN_CLEAR_MATCH = 0.4
 PLAIN_RANK = 0.9  # a claim the sentence is seen to assert by a word ranks above one by shared words only
 SOURCE_CARRIES = 4  # a source named in a sentence covers the next few that report it
 CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence cites ranks higher
-# Citations that identify one study; the others ("the study", "in JAMA", "Dr Vroomen") are
-# resolved in the light of those (a person's name identifies when it is the only match).
 # Topic aliases that qualify a subject rather than name it: "the common causes of sciatica"
 # are about causes, not about how common sciatica is.
 _QUALIFYING_ALIASES = frozenset({"common"})
+# Citations that identify one study; the others ("the study", "in JAMA", "Dr Vroomen") are
+# resolved in the light of those (a person's name identifies when it is the only match).
 IDENTIFYING = ("author-year", "footnote", "title", "person")
 PUBLISHING = ("journal", "cochrane")  # what publishes studies: "the study" may be the one it resolved to
 CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this many sentences
@@ -131,13 +131,11 @@ class Checker:
             return [(sentence.index, resolutions[(c.start, c.year, c.number)].key)
                     for sentence, _, _, _, cites, _ in staged for c in cites
                     if c.kind in kinds and resolutions[(c.start, c.year, c.number)].status == "resolved"]
-        named = resolved(IDENTIFYING)
-        for rereading in ({"organisation", "cochrane", "journal", "person"}, {"study"}):
-            if rereading == {"study"}:
-                named += resolved(PUBLISHING)
+
+        def reread(kinds, named):
             for sentence, _, _, _, cites, _ in staged:
                 for c in cites:
-                    if c.kind not in rereading:
+                    if c.kind not in kinds:
                         continue
                     near = sorted(named, key=lambda n: (abs(n[0] - sentence.index), n[0] > sentence.index))
                     context = tuple(dict.fromkeys(
@@ -147,6 +145,9 @@ class Checker:
                     if context or nearby:
                         resolutions[(c.start, c.year, c.number)] = self.refs.resolve(
                             c, prefers[sentence.index], references, context, nearby)
+        named = resolved(IDENTIFYING)
+        reread({"organisation", "cochrane", "journal", "person"}, named)
+        reread({"study"}, named + resolved(PUBLISHING))
         formatted_keys |= {r.key for r in resolutions.values() if r.key}
         formatted = stored_or_formatted(self.conn, sorted(formatted_keys), self.style)
 
