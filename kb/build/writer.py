@@ -23,7 +23,8 @@ from ..sources.retractions import ref_status
 from ..text import AliasMatcher, fold, lookup_names, tokens
 from .schema import COUNTED_FACETS, EXPRESSION_INDEXES, FACET_INDEXES, FTS, VIEWS, create_tables
 
-SCHEMA_VERSION = "5"  # 4: ref_notices (Retraction Watch); 5: build_files (incremental builds)
+SCHEMA_VERSION = "6"  # 4: ref_notices (Retraction Watch); 5: build_files (incremental builds);
+# 6: indexes on lower(doi) and pmid (kb check resolves a linked DOI or PMID)
 
 
 def _author_short(ref) -> str:
