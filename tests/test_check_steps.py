@@ -73,10 +73,19 @@ def test_assertions_stay_assertions():
     ("If your browser does not render page correctly, please read the page content below", "navigation"),
     ("For further information please consult your health professional or visit the website.", "navigation"),
     ("Here\u2019s an overview of when surgery may be necessary.", "other"),
+    ("By Dr. Jason Koh, D.O.", "navigation"),  # bylines (dailynews-senior-living-sciatica-older-adults)
+    ("Dr. Jason Koh, D.O.", "navigation"),
+    ("| Written By SpineNation Editorial Staff   | Medically Reviewed by Jerry Nichols, MD", "navigation"),
 ])
 def test_roles_of_kinds_of_sentence(text, expected):
     (s,) = split_sentences(text)
     assert role(s)[0] == expected
+
+
+def test_a_line_opening_with_a_bar_is_a_block_of_its_own():
+    # spinenation-straight-leg-test-sciatica: the date line and the "| Written By ..." line
+    text = "Published October 5, 2018\n| Written By SpineNation Editorial Staff   | Medically Reviewed by Jerry Nichols, MD\n"
+    assert [role(s)[0] for s in split_sentences(text)] == ["navigation", "navigation"]
 
 
 def test_title_case_lines_after_or_outside_a_list_are_headings():

@@ -17,9 +17,12 @@ from .draft import Sentence
 _WORDS = re.compile(r"[A-Za-z']+")
 
 _NAVIGATION = re.compile(
-    r"^(?:skip to|read more|continue reading|learn more|see also|related|share|print|email|tweet|home\b|menu\b|"
+    r"^[|\s]*(?:skip to|read more|continue reading|learn more|see also|related|share|print|email|tweet|home\b|menu\b|"
     r"back to|next\b|previous\b|click here|posted (?:on|in|by)|published\b|updated\b|last "
-    r"(?:reviewed|updated)|reviewed by|medically reviewed|written by|by [A-Z][a-z]+ [A-Z]|"
+    r"(?:reviewed|updated)|reviewed by|medically reviewed|written by|"
+    r"by (?:(?:dr|prof|mr|mrs|ms)\.?\s+)?[A-Z][a-z]+ [A-Z]|"
+    # a name with its credentials alone ("Dr. Jason Koh, D.O.")
+    r"(?-i:(?:Dr\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+,?\s+(?:M\.?D|D\.?O|Ph\.?D|D\.?C|P\.?T|DPT)\.?$)|"
     r"categories?:|tags?:|filed under|copyright|\u00a9|all rights reserved|cookies?|page \d|"
     r"table of contents|contents\b|sources?:|references?:|\d{1,2} [a-z]{3,9} \d{4}(?:$|\s*[|\u2022])|"
     r"[a-z]{3,9} \d{1,2},? \d{4}(?:$|\s*[|\u2022])|if your browser|for (?:further|more) information\b|"
@@ -96,7 +99,7 @@ def role(s: Sentence) -> tuple[str, str]:
     if text.endswith(":"):
         return "lead-in", "introduces a list (ends with a colon)"
     if _NAVIGATION.search(text) and len(text.split()) <= 16:
-        return "navigation", f"page furniture (\u201c{_NAVIGATION.search(text).group(0).strip()}\u201d)"
+        return "navigation", f"page furniture (\u201c{_NAVIGATION.search(text).group(0).strip(' |')}\u201d)"
     if _CALL_TO_ACTION.search(text) or _PHONE.search(text):
         match = _CALL_TO_ACTION.search(text) or _PHONE.search(text)
         return "call-to-action", f"contact or marketing copy (\u201c{match.group(0).strip()}\u201d)"
