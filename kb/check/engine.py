@@ -127,10 +127,11 @@ class Checker:
         # A narrative mention ("the study, published in JAMA", "Dr Vroomen") is read again in
         # the light of the studies the draft identifies elsewhere, nearest first; then a bare "new
         # research" also by what a journal mention nearby was found to be.
-        def resolved(kinds):
-            return [(sentence.index, resolutions[(c.start, c.year, c.number)].key)
-                    for sentence, _, _, _, cites, _ in staged for c in cites
-                    if c.kind in kinds and resolutions[(c.start, c.year, c.number)].status == "resolved"]
+        def resolved(kinds, own_claims_only=False):
+            return [(sentence.index, key) for sentence, _, _, _, cites, _ in staged for c in cites
+                    if c.kind in kinds and resolutions[(c.start, c.year, c.number)].status == "resolved"
+                    and (key := resolutions[(c.start, c.year, c.number)].key)
+                    and (not own_claims_only or key in prefers[sentence.index])]
 
         def reread(kinds, named):
             for sentence, _, _, _, cites, _ in staged:
@@ -147,7 +148,9 @@ class Checker:
                             c, prefers[sentence.index], references, context, nearby)
         named = resolved(IDENTIFYING)
         reread({"organisation", "cochrane", "journal", "person"}, named)
-        reread({"study"}, named + resolved(PUBLISHING))
+        # (a journal mention counts only as the study its own sentence's claims cite: one the
+        # claims of the sentences around it cite is a guess, not an identification)
+        reread({"study"}, named + resolved(PUBLISHING, own_claims_only=True))
         formatted_keys |= {r.key for r in resolutions.values() if r.key}
         formatted = stored_or_formatted(self.conn, sorted(formatted_keys), self.style)
 
