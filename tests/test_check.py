@@ -356,6 +356,17 @@ def test_known_miscitation_is_recognised(checker):
     assert cite["known_check"]["ref_key"] == "koes2007sciatica"
 
 
+def test_a_source_named_after_according_to_is_a_citation(checker):
+    # dailynews-senior-living-sciatica-older-adults (tuning): a source the knowledge base does not know
+    (s,) = checker.check("According to the National Center for Biotechnology Information, lower back "
+                         "pain is one of the major disabling health conditions among adults age 60 or older.")["sentences"]
+    (c,) = s["citations"]
+    assert (c["kind"], c["names"], c["status"]) == (
+        "organisation", ["National Center for Biotechnology Information"], "unknown")
+    assert "nothing from it" in c["detail"] and c["names_a_source"]
+    assert "needs-source" not in [f["code"] for f in s["flags"]]
+
+
 @pytest.mark.parametrize("text, identifier", [
     ("Pregabalin is no better than placebo (https://doi.org/10.1056/NEJMoa1614292).",
      "doi:10.1056/nejmoa1614292"),

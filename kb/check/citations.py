@@ -127,7 +127,8 @@ def find_citations(text: str) -> list[InlineCitation]:
         for y in _YEAR_RE.finditer(match.group("years")):
             found.append(InlineCitation(text=match.group(0), start=match.start(), end=match.end(),
                                         names=names, year=y.group(1), et_al=et_al))
-    for finder in (_organisations, _cochrane, _journals, _titles, _footnotes, _people, _studies):
+    for finder in (_organisations, _cochrane, _journals, _titles, _footnotes, _people, _studies,
+                   _according_to):
         before = list(taken)  # one mention may give several (a footnote "(1, 2)")
         for cite in finder(text):
             if not any(s <= cite.start < e or cite.start <= s < cite.end for s, e in before):
@@ -229,6 +230,18 @@ def _organisations(text: str):
         year = m.group("year_before") or m.group("year_after") or m.group("year_according")
         yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[org], year=year,
                              kind="organisation", acronym=org if org.isupper() else None)
+
+
+# "According to the National Center for Biotechnology Information, ...": a named source the
+# organisations above do not list (the knowledge base will not know it, but the writer named one).
+_ACCORDING_RE = re.compile(r"\b[Aa]ccording to (?:the )?(?P<name>[A-Z][\w'.&-]*(?:\s+(?:(?:of|for|and|on|the|in)\s+)*"
+                           r"[A-Z][\w'.&-]*){0,7})")
+
+
+def _according_to(text: str):
+    for m in _ACCORDING_RE.finditer(text):
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[m.group("name")],
+                             year=None, kind="organisation")
 
 
 def _cochrane(text: str):
@@ -487,6 +500,8 @@ class RefIndex:
             # "NICE advises": its guideline, when it has exactly one
             guidelines = [k for k in found if self._design(k) == "clinical guideline"]
             pick = guidelines[0] if len(guidelines) == 1 else None
+        if pick is None and not found:
+            return Resolution("unknown", None, f"{what}: nothing from it in the knowledge base")
         if pick is None:
             shown = ", ".join(found[:4]) + (" ..." if len(found) > 4 else "")
             return Resolution("unknown", None, f"{what}: {len(found)} references in the knowledge base "
