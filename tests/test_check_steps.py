@@ -449,6 +449,10 @@ def test_a_frequency_word_qualifies_the_subject_and_a_claims_own_topics_count_as
     from kb.text import topic_token
     assert topic_token("prevalence") not in checker._subject_topics(
         "Some of the common causes for the compression of the sciatic nerve may include herniated disc.")
+    # nor does a list's lead-in "Common indicators of sciatica ... include:" make its items about prevalence
+    assert topic_token("prevalence") not in checker._topics(
+        "Common indicators of sciatica for older adults include: Burning sensations traveling to or from "
+        "the lower extremities")
     (sentence,) = checker.check("Sciatica is a term that generally refers to nerve pain in your leg "
                                 "caused by a problem in your lower back.")["sentences"]
     assert "sciatica-is-nerve-root-irritation" in [m["claim_id"] for m in sentence["matches"]]

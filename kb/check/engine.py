@@ -163,6 +163,7 @@ class Checker:
                 last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
             reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set(),
+                       "topics": self._topics(plain) if found else set(),
                        "study_result": study_result(plain), "on_its_own": _on_its_own(plain)}
             judged = [self._judge(plain, reading, c, claims[c.claim_id], cited_keys, formatted)
                       for c in found]
@@ -218,7 +219,7 @@ class Checker:
         if st.unstated and cand.score >= UNSTATED_MATCH:
             st = type(st)("asserts", f"{st.cue}, but says much of the claim in other words",
                           clear=False)
-        sentence_topics = {t for t in cand.weights if t.startswith("topic")}
+        sentence_topics = reading["topics"]
         subject = reading["subject"]
         if st.stance != "topic" and claim["topics_n"] and (
                 (sentence_topics and not sentence_topics & (set(cand.shared) | claim["topic_tokens"]))
@@ -316,6 +317,11 @@ class Checker:
                 e["links"] = _links(e)
         return claims
 
+    def _topics(self, text: str) -> set[str]:
+        """The topics ``text`` names (a word that only qualifies, "common causes", names none)."""
+        return {topic_token(h.topic) for h in self.candidates.matcher.find(text)
+                if h.alias not in _QUALIFYING_ALIASES}
+
     def _subject_topics(self, text: str) -> set[str]:
         """Topics named before the sentence's verb ("Cauda equina syndrome is ..."): its subject.
         A leading clause ("If the sciatic nerve is affected, the pain ...") is not the subject."""
@@ -323,8 +329,7 @@ class Checker:
         m = _VERB.search(text)
         if not m or m.start() == 0:
             return set()
-        return {topic_token(h.topic) for h in self.candidates.matcher.find(text[:m.start()])
-                if h.alias not in _QUALIFYING_ALIASES}
+        return self._topics(text[:m.start()])
 
     # --- step 5 ------------------------------------------------------------------------------
 
