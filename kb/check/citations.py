@@ -57,7 +57,7 @@ class InlineCitation:
 
     @property
     def formal(self) -> bool:
-        """Author-year and footnotes point at one study; narrative mentions only name a source."""
+        """Author-year, footnotes and links point at one study; narrative mentions only name a source."""
         return self.kind in ("author-year", "footnote", "link")
 
     @property
@@ -104,7 +104,7 @@ def _parse_unit(unit: str, start: int) -> list[InlineCitation]:
 
 
 def find_citations(text: str) -> list[InlineCitation]:
-    """Every author-year citation in ``text``, in order, with offsets."""
+    """Every citation in ``text`` (links, author-year, then the narrative kinds), in order, with offsets."""
     found: list[InlineCitation] = list(_links(text))
     # (a DOI's ".2019." is no year: brackets around a link are not read as author-year)
     taken: list[tuple[int, int]] = [(c.start, c.end) for c in found]
