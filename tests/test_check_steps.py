@@ -585,6 +585,19 @@ def test_a_readers_letter_is_the_question_and_the_answer_is_checked(checker):
     assert answer["role"] == "assertion"
 
 
+def test_a_columns_q_up_to_its_a_is_the_readers_question(checker):
+    """Tuning-half form (chicagotribune-sciatica-last-nerve-2004): "Q. ..." over two paragraphs and
+    a signature is the reader's; the answer after "A." is checked."""
+    text = ("Q. Would you help me with my mother's problem? When she first gets up in the morning, it "
+            "hurts, but then she stretches her legs and gets some relief.\n\nShould she be putting heat "
+            "or ice on her lower back?\n\n--Y.R., Trumbull, Conn.\n\nA. A bulging or herniated disc is "
+            "the most common cause of sciatica, but muscle spasms are also a frequent cause.\n")
+    sentences = {s["text"][:20]: s for s in checker.check(text)["sentences"]}
+    assert sentences["When she first gets "]["role"] == "other" and not sentences["When she first gets "]["flags"]
+    assert sentences["--Y.R., Trumbull, Co"]["role"] == "navigation"
+    assert sentences["A. A bulging or hern"]["role"] == "assertion"
+
+
 def test_conditions_examples_and_negative_phrases_are_read_as_such():
     """Tuning-half sentences (sixth batch). A relative clause with a negation says which cases are
     meant ("a herniation that has not improved"); words after "such as" are examples, not the

@@ -26,6 +26,8 @@ _NAVIGATION = re.compile(
     r"categories?:|tags?:|filed under|copyright|\u00a9|all rights reserved|cookies?|page \d|"
     r"table of contents|contents\b|sources?:|references?:|\d{1,2} [a-z]{3,9} \d{4}(?:$|\s*[|\u2022])|"
     r"[a-z]{3,9} \d{1,2},? \d{4}(?:$|\s*[|\u2022])|if your browser|for (?:further|more) information\b|"
+    # a reader's signature ("--Y.R., Trumbull, Conn.")
+    r"(?:--|\u2014)\s*[A-Z][\w.]*,|"
     # a byline of a name alone ("Mrs. Ann Briars")
     r"(?-i:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? [A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z]+)?$))", re.I)
 _CALL_TO_ACTION = re.compile(
@@ -83,7 +85,7 @@ def _title_case(text: str) -> bool:
 
 
 # "Dear G.K.: Frequently, sciatica clears ...": the columnist's answer after a salutation.
-_SALUTATION = re.compile(r"^dear\s+[^:]{1,40}:\s+(?P<rest>\S.*)$", re.I | re.S)
+_SALUTATION = re.compile(r"^(?:dear\s+[^:]{1,40}:|A[.:])\s+(?P<rest>\S.*)$", re.I | re.S)
 
 
 def role(s: Sentence) -> tuple[str, str]:
@@ -162,13 +164,21 @@ def reference_list_start(sentences: list[Sentence]) -> int | None:
 # is checked as usual.
 _LETTER = re.compile(r"^[ \t]*dear\s+(?:dr\.?|doctor|doc)\s*[\w.' -]{0,40}:", re.M | re.I)
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+# A question-and-answer column's "Q. ..." (or "Q: ..."), to its "A. ..." : the reader's question,
+# however many paragraphs and whatever signature it runs to.
+_QUESTION = re.compile(r"^[ \t]*Q[.:][ \t]+", re.M)
+_ANSWER = re.compile(r"^[ \t]*A[.:][ \t]+", re.M)
 
 
 def reader_letters(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, salutation) of each paragraph that opens as a letter to the doctor."""
+    """(start, end, how it opens) of each reader's letter or question to a column: a paragraph
+    that opens as a letter to the doctor, and a "Q." up to its "A."."""
     spans = []
     for m in _LETTER.finditer(text):
         end = _PARAGRAPH_END.search(text, m.end())
         spans.append((m.start(), end.start() if end else len(text), m.group(0).strip()))
+    for m in _QUESTION.finditer(text):
+        answer = _ANSWER.search(text, m.end())
+        spans.append((m.start(), answer.start() if answer else len(text), m.group(0).strip()))
     return spans
 
