@@ -235,6 +235,13 @@ def test_a_negation_the_reading_cannot_place_makes_an_agreement_unclear():
     assert (result.stance, result.clear) == ("asserts", False) and "rarely" in result.cue
 
 
+def test_a_benefit_does_not_deny_a_harm_the_claim_only_says_is_possible():
+    # tuning half (drcianci-sciatica-desk-job-tips)
+    can_worsen = "Stretching, especially aggressive stretching, can worsen sciatica."
+    assert stance("Stretches can also be beneficial in reducing your sciatica pain.", can_worsen).stance == "topic"
+    assert stance("Stretching worsens sciatica.", "Stretching helps sciatica.").stance == "denies"
+
+
 def test_of_contrasted_clauses_the_one_that_speaks_of_the_claim_is_read():
     claim = "Walking helps sciatica."
     assert stance("Bed rest does not cure it, but walking helps sciatica.", claim).stance == "asserts"

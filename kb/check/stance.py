@@ -274,6 +274,7 @@ _COPULA = {"is", "are", "be", "was", "were", "been", "being", "remain", "remains
 # Advice about a treatment is a position on its effect: what guidelines say not to offer, or a
 # writer says to avoid, is held to do no good; what should be done, to help.
 _NEED_AS_EFFECT = {"unnecessary": "none", "needed": "benefit"}
+_POSSIBLY = re.compile(r"\b(?:can|could|may|might|sometimes)\b", re.I)
 
 
 def stance(sentence: str, claim: str, shares_content: bool = True,
@@ -312,6 +313,11 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             # No effect against harm: the sentence neither says nor denies that it harms.
             return Stance("topic", f"\u201c{words}\u201d is neither the claim's \u201c{cwords}\u201d "
                                    "nor its opposite")
+        elif {pole, cpole} == {"benefit", "harm"} and cpole == "harm" and _POSSIBLY.search(claim):
+            # "Stretches can be beneficial" does not deny that stretching "can worsen" sciatica:
+            # what may harm some may help others.
+            return Stance("topic", f"\u201c{words}\u201d and the claim's \u201c{cwords}\u201d "
+                                   "(a possibility) can both be true")
         elif claim_position and dim in c.core and dim not in s.core and dim not in _ALWAYS_CORE:
             continue  # "a rare cause" is not "sciatica is not common"
         else:
