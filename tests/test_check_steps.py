@@ -82,6 +82,18 @@ def test_roles_of_kinds_of_sentence(text, expected):
     assert role(s)[0] == expected
 
 
+def test_a_listicles_numbered_lines_between_paragraphs_are_headings():
+    # drcianci-sciatica-desk-job-tips (tuning): "1. Take short breaks", a blank line, its paragraph
+    text = ("here are some ways to manage your sciatica.\n\n1. Take short breaks\n\nTake short walk "
+            "breaks while at work.\n\n2. Use an ergonomic chair with lumbar support\n\nErgonomic "
+            "chairs can help.\n")
+    got = [(s.block, role(s)[0]) for s in split_sentences(text)]
+    assert got[1] == ("heading", "heading") and got[3] == ("heading", "heading")
+    # a list's last item before a paragraph stays an item
+    items = split_sentences("Avoid:\n1. Bed rest\n2. Sitting for hours\n\nMost people recover.\n")
+    assert [s.block for s in items] == ["paragraph", "item", "item", "paragraph"]
+
+
 def test_a_line_opening_with_a_bar_is_a_block_of_its_own():
     # spinenation-straight-leg-test-sciatica: the date line and the "| Written By ..." line
     text = "Published October 5, 2018\n| Written By SpineNation Editorial Staff   | Medically Reviewed by Jerry Nichols, MD\n"

@@ -260,10 +260,16 @@ def split_sentences(text: str) -> list[Sentence]:
     flat = text.replace("\n", " ")
     lead_in: str | None = None
     marked: bool | None = None  # whether the current list's items came with bullets
+    numbered_line: int | None = None  # index of a short numbered line with no closing punctuation
     for block_start, block, after_blank in _blocks(text):
         if not block.strip():
             continue
         prefix = _MD_PREFIX.match(block)
+        if numbered_line is not None and after_blank and not prefix:
+            # "1. Take short breaks", a blank line, then a paragraph: a listicle's section heading
+            s = out[numbered_line]
+            out[numbered_line] = Sentence(s.index, s.start, s.end, s.text, block="heading", alone=True)
+        numbered_line = None
         skip = prefix.end() if prefix else 0
         kind = (prefix.lastgroup if prefix else None) or "paragraph"
         body = block[skip:].strip()
@@ -310,4 +316,10 @@ def split_sentences(text: str) -> list[Sentence]:
             cursor = found + len(piece)
         if body.endswith(":") and kind == "paragraph":
             lead_in = body
+        if kind == "item" and after_blank and prefix and prefix.group("item")[0].isdigit() \
+                and len(pieces) == 1 and _is_item_like(body) and len(body.split()) <= _HEADING_WORDS:
+            numbered_line = len(out) - 1
     return out
+
+
+_HEADING_WORDS = 10  # a numbered line this short, blank lines around it and a paragraph after, is a heading
