@@ -82,6 +82,13 @@ def test_roles_of_kinds_of_sentence(text, expected):
     assert role(s)[0] == expected
 
 
+def test_a_lead_ins_word_is_not_the_item_saying_the_claim_in_other_words(checker):
+    # nydnrehab-piriformis-syndrome-vs-sciatica (tuning): "common" is the symptoms', not sciatica's
+    text = "The two conditions share some of the same symptoms in common:\n- Radiating leg pain\n- Lower back pain\n"
+    for s in checker.check(text)["sentences"][1:]:
+        assert "sciatica-is-common" not in [m["claim_id"] for m in s["matches"]], s["text"]
+
+
 def test_a_listicles_numbered_lines_between_paragraphs_are_headings():
     # drcianci-sciatica-desk-job-tips (tuning): "1. Take short breaks", a blank line, its paragraph
     text = ("here are some ways to manage your sciatica.\n\n1. Take short breaks\n\nTake short walk "

@@ -34,7 +34,7 @@ from .citations import RefIndex, design_named, find_citations, reference_list
 from .draft import split_sentences
 from .report import CLAIM_LIKE, attention, sentence_flags, summary
 from .roles import reader_letters, reference_list_start, role, study_result, with_context
-from .stance import stance, strength
+from .stance import read, stance, strength
 from .verdict import FLAG_OF, sentence_verdict
 
 SCHEMA_VERSION = 2
@@ -164,7 +164,8 @@ class Checker:
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
             reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set(),
                        "topics": self._topics(plain) if found else set(),
-                       "study_result": study_result(plain), "on_its_own": _on_its_own(plain)}
+                       "study_result": study_result(plain), "on_its_own": _on_its_own(plain),
+                       "lead_in": sentence.lead_in if sentence.block == "item" else None}
             judged = [self._judge(plain, reading, c, claims[c.claim_id], cited_keys, formatted)
                       for c in found]
             judged.sort(key=lambda m: -m.pop("rank_score"))
@@ -216,7 +217,10 @@ class Checker:
         (its strength, the topics of its subject)."""
         st = stance(plain, claim["statement"], cand.shares_content,
                     treatment=claim["claim_type"] == "treatment-effect")
-        if st.unstated and cand.score >= UNSTATED_MATCH:
+        if st.unstated and cand.score >= UNSTATED_MATCH and not (
+                # "Common symptoms include:" + "Lower back pain": the claim's "common" is the
+                # lead-in's, about the symptoms; the item does not say it in other words
+                reading["lead_in"] and read(reading["lead_in"]).values.keys() & read(claim["statement"]).core):
             st = type(st)("asserts", f"{st.cue}, but says much of the claim in other words",
                           clear=False)
         sentence_topics = reading["topics"]
