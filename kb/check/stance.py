@@ -274,6 +274,7 @@ _COPULA = {"is", "are", "be", "was", "were", "been", "being", "remain", "remains
 # Advice about a treatment is a position on its effect: what guidelines say not to offer, or a
 # writer says to avoid, is held to do no good; what should be done, to help.
 _NEED_AS_EFFECT = {"unnecessary": "none", "needed": "benefit"}
+# A possibility, not a frequency ("can worsen"): narrower than HEDGES, which also counts "often"
 _POSSIBLY = re.compile(r"\b(?:can|could|may|might|sometimes)\b", re.I)
 
 
@@ -360,7 +361,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
 
 
 _CONTRAST = re.compile(r",?\s*\b(?:but|whereas|while|however)\b,?\s*|;\s*", re.I)
-_EVERYWHERE = {"sciatica", "sciatic", "pain", "peopl", "patient"}  # stems of every sciatica claim
+_IN_EVERY_CLAIM = {"sciatica", "sciatic", "pain", "peopl", "patient"}  # stems all the claims share
 
 
 def _focus(sentence: str, claim: str) -> str:
@@ -370,7 +371,7 @@ def _focus(sentence: str, claim: str) -> str:
     clauses = [c for c in _CONTRAST.split(sentence) if c.strip()]
     if len(clauses) < 2:
         return sentence
-    wanted = set(stems(claim)) - _EVERYWHERE
+    wanted = set(stems(claim)) - _IN_EVERY_CLAIM
     speaking = [c for c in clauses if set(stems(c)) & wanted]
     return speaking[0] if len(speaking) == 1 else sentence
 
@@ -409,7 +410,8 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
 def strength(text: str) -> tuple[int, str | None]:
     """+1 with the word for an absolute ("always", "proves"), -1 for a hedge ("may"), else 0. A
     negated absolute ("not always", "not the only cause", "isn't a cure") is a hedge."""
-    for absolute in ABSOLUTES.finditer(text):
+    absolute = ABSOLUTES.search(text)
+    if absolute:
         before = _words(text[:absolute.start()])[-2:]
         negator = next((w for w in before if w in NEGATORS or _NT.search(w)), None)
         if negator is None:
