@@ -389,6 +389,11 @@ def test_a_linked_doi_or_pmid_resolves_exactly_and_an_unknown_one_is_flagged(che
     (s,) = checker.check("Pregabalin does not relieve sciatica (doi:10.9999/not.a.known.study).")["sentences"]
     assert s["citations"][0]["status"] == "unknown"
     assert "citation-unresolved" in [f["code"] for f in s["flags"]]
+    # a linked study is the one "the study" in the next sentence means
+    report = checker.check(f"Pregabalin is no better than placebo ({cited}). The study also found "
+                           "more side effects.")
+    study = next(c for s in report["sentences"] for c in s["citations"] if c["kind"] == "study")
+    assert study["key"] == key
     # a reference-list entry with a DOI says which study its footnote is
     report = checker.check("Pregabalin does not relieve sciatica [1].\n\nReferences\n\n"
                            f"1. Mathieson S, et al. Trial of pregabalin. doi:{doi}\n")

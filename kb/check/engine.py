@@ -62,7 +62,7 @@ CITED_BONUS = 1.25  # a candidate whose evidence includes the study the sentence
 _QUALIFYING_ALIASES = frozenset({"common"})
 # Citations that identify one study; the others ("the study", "in JAMA", "Dr Vroomen") are
 # resolved in the light of those (a person's name identifies when it is the only match).
-IDENTIFYING = ("author-year", "footnote", "title", "person")
+IDENTIFYING = ("author-year", "footnote", "title", "person", "link")
 PUBLISHING = ("journal", "cochrane")  # what publishes studies: "the study" may be the one it resolved to
 CONTEXT_SENTENCES = 8  # "the study" is the study the draft names within this many sentences
 _DIRECTNESS_RANK = {"direct": 0, "partial": 1, "indirect": 2}
