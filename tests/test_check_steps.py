@@ -246,6 +246,14 @@ def test_words_of_position_that_belong_to_something_else(text, claim, expected):
     assert stance(text, claim).stance == expected
 
 
+def test_work_as_a_workplace_is_no_word_of_effect():
+    from kb.check.stance import read
+    # rowlands-pharmacy-sciatica (tuning): "stay at work" is not "it works"
+    assert "effect" not in read("Stay active and if at all possible, stay at work.").values
+    assert "effect" not in read("Most people can go back to work within weeks.").values
+    assert read("Massage seems to work for sciatica.").values["effect"][0] == "benefit"
+
+
 def test_a_negation_the_reading_cannot_place_makes_an_agreement_unclear():
     # tuning half (health-navigator-nz-sciatica): "rarely" is about how often, and may turn it
     result = stance("Rarely, injections and/or surgery may be recommended.",

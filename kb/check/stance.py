@@ -184,7 +184,8 @@ def read(text: str) -> Reading:
         if _EXAMPLE.search(low[:start].rsplit(",", 1)[-1]):
             continue  # "a deficit such as worsening weakness": an example, not the position
         if _CONDITIONAL.search(_CLAUSE_END.split(low[:start])[-1]) or \
-                (w.startswith("help") and _TO_KNOW.match(low, end)):
+                (w.startswith("help") and _TO_KNOW.match(low, end)) or \
+                (w == "work" and _AT_WORK.search(low, 0, start)):
             # "know whether pregabalin works", "if the pain doesn't improve", "evidence to help
             # doctors decide": a question or a condition, no position
             continue
@@ -248,6 +249,8 @@ _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\
 
 
 _CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
+# "stay at work", "back to work", "time off work": the workplace, not a treatment that works
+_AT_WORK = re.compile(r"\b(?:at|off|from|your|my|their|his|her|(?:back|return|returning|go|going|get)\s+to)\s+$")
 # "help" whose object is someone knowing or deciding something: no effect on the condition
 _TO_KNOW = re.compile(r"(?:\s+[a-z']+){0,4}?\s+(?:know|decide|understand|choose|tell|identify|determine|"
                       r"work out|find out)\b")
