@@ -252,6 +252,19 @@ def test_work_as_a_workplace_is_no_word_of_effect():
     assert "effect" not in read("Stay active and if at all possible, stay at work.").values
     assert "effect" not in read("Most people can go back to work within weeks.").values
     assert read("Massage seems to work for sciatica.").values["effect"][0] == "benefit"
+    # the knowledge base's own risk-factor claim: demanding work is a job, not a treatment
+    assert "effect" not in read("Physically demanding work, such as heavy lifting and carrying, "
+                                "increases the risk of sciatica.").values
+
+
+def test_a_comparison_of_something_the_claim_does_not_speak_of_is_no_position():
+    # livestrong-sciatica-weight-loss (tuning): less healing is not less risk
+    claim = "Obesity (excess body weight) increases the risk of sciatica."
+    result = stance("Patients who are obese may take longer to heal from sciatica, and their healing "
+                    "will be less than nonobese patients because of the physical stresses on tissues.", claim)
+    assert result.stance != "denies"
+    # a comparison of what the claim speaks of still is one
+    assert stance("For obese people the risk of sciatica is less than for others.", claim).stance == "denies"
 
 
 def test_a_negation_the_reading_cannot_place_makes_an_agreement_unclear():
@@ -650,3 +663,15 @@ def test_conditions_examples_and_negative_phrases_are_read_as_such():
               "progressive neurological deficit such as worsening weakness.")
     assert "effect" not in read(urgent).values
     assert stance("Bed rest does not help sciatica.", "Bed rest helps sciatica.").stance == "denies"
+
+
+def test_a_myth_of_what_the_sentence_only_resembles_is_not_clear():
+    # darakchiev-sciatica-myths-facts (tuning): the myth is that sciatica needs surgery, not that
+    # manipulation should come before it; a clear myth would put a red flag on a true sentence
+    weak = stance("Myth: Sciatica is a serious condition that requires surgery.",
+                  "People with sciatica from a disc herniation should try spinal manipulation before "
+                  "considering surgery.")
+    assert (weak.stance, weak.clear) == ("myth", False)
+    # a myth of the claim's own position stays clear
+    strong = stance("Myth: Bed rest helps sciatica.", "Bed rest helps sciatica.")
+    assert (strong.stance, strong.clear) == ("myth", True)

@@ -150,6 +150,9 @@ class Reading:
     # (dimension, negation) of each negative phrase ("a scan is not needed"): a negation for the
     # parity of negations when the other text takes no value on that dimension
     phrase_negations: tuple = ()
+    # (dimension, stems of what is compared) of a comparison "… less than …": the amount of
+    # that thing, which is a position on the claim only if the claim speaks of it
+    compared: tuple = ()
 
 
 def _words(text: str) -> list[str]:
@@ -175,6 +178,7 @@ def read(text: str) -> Reading:
                 phrase_negations.append((dim, (m.group(0), scope, scope, scope)))
     words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
     negations, used, core, flipped = [], set(), {d for d in values if d in _ALWAYS_CORE}, set()
+    compared = []
     for i, (w, start, end) in enumerate(words):
         if any(s <= start < e for s, e in consumed):
             continue
@@ -209,6 +213,10 @@ def read(text: str) -> Reading:
             continue
         if dim not in values:
             values[dim] = (value, w)
+            if dim == "amount" and _THAN.match(low, end):
+                # "their healing will be less than …": the amount of the healing
+                subject = _CLAUSE_END.split(low[:start])[-1]
+                compared.append((dim, frozenset(stems(subject))))
             if w != word:
                 flipped.add(dim)
             before = [x[0] for x in words[max(0, i - 3):i]]
@@ -233,7 +241,7 @@ def read(text: str) -> Reading:
     if imperative:
         core.add("need")
     return Reading(values, negations, myth.group(0) if myth else None, core, frozenset(flipped),
-                   tuple(phrase_negations))
+                   tuple(phrase_negations), tuple(compared))
 
 
 _ALWAYS_CORE = {"effect", "need", "severity", "place"}
@@ -249,8 +257,11 @@ _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\
 
 
 _CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
-# "stay at work", "back to work", "time off work": the workplace, not a treatment that works
-_AT_WORK = re.compile(r"\b(?:at|off|from|your|my|their|his|her|(?:back|return|returning|go|going|get)\s+to)\s+$")
+_THAN = re.compile(r"\s+than\b")
+# "stay at work", "back to work", "time off work", "physically demanding work": the workplace,
+# not a treatment that works
+_AT_WORK = re.compile(r"\b(?:at|off|from|your|my|their|his|her|(?:back|return|returning|go|going|get)\s+to|"
+                      r"demanding|manual|physical|heavy|desk|office|shift)\s+$")
 # "help" whose object is someone knowing or deciding something: no effect on the condition
 _TO_KNOW = re.compile(r"(?:\s+[a-z']+){0,4}?\s+(?:know|decide|understand|choose|tell|identify|determine|"
                       r"work out|find out)\b")
@@ -293,11 +304,14 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             and "need" not in c.values:
         pole, words = values["need"]
         values["effect"] = (_NEED_AS_EFFECT[pole], words)
-    conflicts, agreements = [], []
+    conflicts, agreements, resemblance = [], [], False
     negated = _negation_difference(s, c, sentence, claim)
+    spoken_of = set(stems(claim)) - _IN_EVERY_CLAIM
     for dim, (pole, words) in values.items():
         if dim not in c.values:
             continue
+        if any(d == dim and not subject & spoken_of for d, subject in s.compared):
+            continue  # "healing will be less than …" says nothing of the claim's risk
         cpole, cwords = c.values[dim]
         claim_position = dim in c.core or dim in _ALWAYS_CORE
         if dim in s.flipped and dim not in c.flipped and words.split()[-1] == cwords \
@@ -341,7 +355,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
         cpole, cwords = c.values[sorted(c.core)[0]]
         return Stance("topic", f"does not say whether it is \u201c{cwords}\u201d", unstated=True)
     elif shares_content or values or s.negations:
-        polarity, cue = 1, "says it without negation or an opposite word"
+        polarity, cue, resemblance = 1, "says it without negation or an opposite word", True
         if not (s.myth and not c.myth):
             return Stance("asserts", cue, clear=False)
     else:
@@ -353,7 +367,9 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             # which the claim ("the most common cause") does not say either.
             return Stance("topic", f"calls \u201c{absolute[1]}\u201d a myth, which the claim does not say")
         if polarity > 0:
-            return Stance("myth", f"myth framing \u201c{s.myth}\u201d")
+            # A myth of what the sentence only resembles ("Myth: sciatica requires surgery" for
+            # "try manipulation before surgery") is no clearer than the resemblance.
+            return Stance("myth", f"myth framing \u201c{s.myth}\u201d", clear=not resemblance)
         polarity, cue = 1, f"calls the opposite a myth (\u201c{s.myth}\u201d; {cue})"
     if polarity > 0 and s.negations and not negated and not c.negations:
         # A negation the reading could not place ("it isn't necessarily more likely") may turn
