@@ -111,7 +111,8 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
     (r"\bas soon as\b[^.,;]{0,30}?\bstart(?:s|ed)?\b|\bright away\b|\bstraight away\b|"
      r"\bat (?:the )?(?:first|start|onset)\b|\bat first\b", "early"),
     # (a bulge is not a herniation: "bulging" keeps its own word)
-    (r"\bslipped\b|\bruptured\b|\bprolapsed\b", "herniated"),
+    (r"\bslipped\b|\bruptured\b|\bprolapsed\b|\bslip(?= dis[ck]s?\b)", "herniated"),
+    (r"\bcommonest\b", "most common"),
     # Brand and class names for the drugs the claims name by their generic or class name.
     (r"\bneurontin\b", "gabapentin"), (r"\blyrica\b", "pregabalin"),
     (r"\b(?:anti-?convulsants?|anti-?seizure|anti-?epileptics?)\b(?: (?:drugs?|medications?|medicines?))?",

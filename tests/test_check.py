@@ -503,6 +503,9 @@ def test_markdown_report_renders_as_commonmark(kb_db, tmp_path):
     ("Sciatica usually clears up by itself.", "sciatica-does-not-pass-on-its-own"),
     ("Nine in ten cases come from a slipped disc.", "disc-herniation-causes-most-sciatica"),
     ("A slipped disc is the most common cause of sciatica.", "disc-herniation-causes-most-sciatica"),
+    # completewellbeing-sciatica-myths (tuning): "slip disc", "the commonest cause"
+    ("Although slip disc is the commonest cause of sciatica, it is not the only cause.",
+     "disc-herniation-most-common-cause"),
 ])
 def test_writers_words_reach_the_claim(checker, sentence, claim):
     report = checker.check(sentence)

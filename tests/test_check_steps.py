@@ -488,6 +488,15 @@ def test_a_leading_clause_is_not_the_subject(checker):
             "treatment is pain that shoots down one side of your leg.")
     assert checker._subject_topics(text) == {topic_token("symptoms")}
     assert checker._subject_topics("The sciatic nerve is the longest nerve.") == {topic_token("anatomy")}
+    # spectator-pregabalin-sciatica-placebo-2017 (tuning): "after eight weeks" says when; and
+    # after "there was" the subject follows the verb
+    result = ("After eight weeks there was no significant difference in pain intensity between the "
+              "group taking pregabalin and those receiving the placebo.")
+    assert checker._subject_topics(result) == set()
+    assert checker._subject_topics("Within a year, the sciatic nerve is healed.") == {topic_token("anatomy")}
+    match = checker.check(result)["sentences"][0]["matches"]
+    assert match and match[0]["claim_id"] in ("pregabalin-does-not-relieve-sciatica",
+                                              "gabapentinoids-do-not-improve-sciatica")
 
 
 def test_a_frequency_word_qualifies_the_subject_and_a_claims_own_topics_count_as_shared(checker):

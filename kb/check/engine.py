@@ -329,7 +329,9 @@ class Checker:
     def _subject_topics(self, text: str) -> set[str]:
         """Topics named before the sentence's verb ("Cauda equina syndrome is ..."): its subject.
         A leading clause ("If the sciatic nerve is affected, the pain ...") is not the subject."""
-        text = _LEADING_CLAUSE.sub("", text, count=1)
+        text = _LEADING_TIME.sub("", _LEADING_CLAUSE.sub("", text, count=1), count=1)
+        if _THERE_IS.match(text):
+            return set()  # "there was no difference in …": the subject comes after the verb
         m = _VERB.search(text)
         if not m or m.start() == 0:
             return set()
@@ -381,6 +383,10 @@ class Checker:
 
 _LEADING_CLAUSE = re.compile(r"^\s*(?:if|when|whenever|although|though|while|because|since|once|"
                              r"after|before|unless|until)\b[^,.;:]*,\s*", re.I)
+# "After eight weeks there was …", "Within a year, most …": when, not what the sentence is about
+_LEADING_TIME = re.compile(r"^\s*(?:after|within|in|for|over|by|at|during|up to)\s+(?:[\w-]+\s+){0,3}?"
+                           r"(?:days?|weeks?|months?|years?)\b,?\s*", re.I)
+_THERE_IS = re.compile(r"^\s*there\s+(?:is|are|was|were|has been|have been|will be)\b", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
                    r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
 
