@@ -123,6 +123,21 @@ def test_title_case_lines_after_or_outside_a_list_are_headings():
     assert [(s.block, s.lead_in) for s in items] == [("item", "Avoid:"), ("item", "Avoid:")]
 
 
+def test_a_myth_articles_section_title_states_the_myth():
+    """completewellbeing-sciatica-myths (tuning): "Myth 1: Sciatica is a disease" is labelled an
+    assertion, as the myth lines of darakchiev-sciatica-myths-facts are; a plain title is not."""
+    text = "10 sciatica myths\n\nMyth 1: Sciatica is a disease\n\nSciatica is not a disease but a symptom."
+    got = {s.text: role(s)[0] for s in split_sentences(text)}
+    assert got["Myth 1: Sciatica is a disease"] == "assertion"
+    assert got["10 sciatica myths"] == "heading"
+
+
+def test_a_myth_of_only_one_cause_is_not_the_claim_that_it_is_the_commonest():
+    result = stance("Myth 2: Sciatica is caused only due to slip disc",
+                    "A herniated (slipped) disc is the most common cause of sciatica.")
+    assert result.stance == "topic" and "caused only" in result.cue
+
+
 def test_a_heading_glued_to_its_paragraph_is_a_heading():
     """Web captures run a heading into the paragraph after it ("Sciatica treatment Sciatica can
     be caused by ..."): the four such headings labelled in the tuning half are now sentences of

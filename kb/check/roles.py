@@ -84,6 +84,11 @@ def _title_case(text: str) -> bool:
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
+# "Myth 1: Sciatica is a disease": a myth article's section title states the myth it debunks.
+_MYTH_LINE = re.compile(r"^(?:(?:common|the)\s+)?(?:myths?|misconceptions?)\s*#?\d*\s*[:.\-\u2013]\s*"
+                        r"\S+(?:\s+\S+){2,}", re.I)
+
+
 # "Dear G.K.: Frequently, sciatica clears ...": the columnist's answer after a salutation.
 _SALUTATION = re.compile(r"^(?:dear\s+[^:]{1,40}:|A[.:])\s+(?P<rest>\S.*)$", re.I | re.S)
 
@@ -109,7 +114,7 @@ def role(s: Sentence) -> tuple[str, str]:
         return "study-design", f"describes how a study was done (\u201c{_STUDY_DESIGN.search(text).group(0)}\u201d)"
     if _ANALOGY.search(text):
         return "analogy", f"an analogy (\u201c{_ANALOGY.search(text).group(0)}\u201d)"
-    if _shape_of_heading(s) and not (s.block == "item" or s.lead_in):
+    if _shape_of_heading(s) and not (s.block == "item" or s.lead_in) and not _MYTH_LINE.match(text):
         return "heading", "a short line of its own without closing punctuation"
     if s.block == "item" and not s.lead_in and s.alone and _title_case(text) and \
             not text.endswith((".", "!")) and len(text.split()) <= 12:

@@ -119,7 +119,7 @@ MYTH = re.compile(r"\bmyths?\b|\bmisconceptions?\b|\bcontrary to (?:popular|comm
 ABSOLUTES = re.compile(r"\b(?:always|all (?:people|patients|cases|sufferers|types|forms)|every (?:case|"
                        r"time|patient|person|one)|everyone|guarantee[sd]?|proven|proves?|"
                        r"definitely|certainly|cures?|completely|permanently|100 ?%|only way|"
-                       r"the (?:best|only))\b", re.I)
+                       r"the (?:best|only)|(?:caused|due|comes?)\s+only|only (?:due to|caused|by|from))\b", re.I)
 HEDGES = re.compile(r"\b(?:may|might|can|could|some|sometimes|possibly|perhaps|suggests?|"
                     r"likely|unlikely|probably|often|usually|tends? to|in some|a few|help to)\b",
                     re.I)
