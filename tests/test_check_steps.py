@@ -699,3 +699,34 @@ def test_a_myth_of_what_the_sentence_only_resembles_is_not_clear():
     # a myth of the claim's own position stays clear
     strong = stance("Myth: Bed rest helps sciatica.", "Bed rest helps sciatica.")
     assert (strong.stance, strong.clear) == ("myth", True)
+
+
+def test_rather_than_balances_the_claims_not_and_never_denies_alone():
+    # charmedfirmats-heat-sciatica-pain-relief (tuning)
+    symptom = stance("Sciatica is a set of symptoms rather than a diagnosis for what is irritating the "
+                     "root of the nerve to cause the pain.", "Sciatica is a symptom, not a diagnosis.")
+    assert symptom.stance == "asserts"
+    # the knowledge base's own claim says "rather than"; the sentence need not
+    leg = stance("The leg pain is often worse than back pain.",
+                 "In sciatica, pain radiating into the calf or foot, often worse than the back pain, "
+                 "points to nerve-root involvement rather than simple low back pain.")
+    assert leg.stance != "denies"
+
+
+def test_a_negation_that_shares_only_sciatica_with_the_claim_denies_nothing():
+    # charmedfirmats-heat-sciatica-pain-relief (tuning)
+    result = stance("It\u2019s not always possible to prevent sciatica and the condition may recur.",
+                    "Sciatica often recurs or becomes chronic.")
+    assert result.stance != "denies"
+    assert stance("Sciatica does not recur.", "Sciatica often recurs or becomes chronic.").stance == "denies"
+
+
+def test_a_sentence_that_says_both_poles_is_never_green_or_red(checker):
+    # charmedfirmats-heat-sciatica-pain-relief (tuning): the concession gives relief, the main
+    # clause the harm; read by the main clause, and unclear
+    text = ("Although resting for a day or so may provide some relief, prolonged inactivity will make "
+            "your signs and symptoms worse.")
+    result = stance(text, "Bed rest makes sciatica worse.")
+    assert (result.stance, result.clear, result.both_ways) == ("asserts", False, True)
+    top = checker.check(text)["sentences"][0]["matches"][0]
+    assert top["sentence_verdict"] == "unsure" and "opposite" in top["verdict_reason"]

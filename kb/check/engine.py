@@ -261,6 +261,9 @@ class Checker:
             # the sentence makes a claim the evidence finds wanting.
             verdict, why = "unsure", (f"it resembles a claim the evidence finds {claim['verdict']}, but "
                                       "nothing in it says the same for certain: check the wording")
+        if st.both_ways and (verdict == "consistent" or verdict in FLAG_OF):
+            verdict, why = "unsure", ("it says both what the claim says and its opposite, in different "
+                                      "clauses: check which one the sentence means")
         result_of = reading["study_result"]
         if result_of and verdict in FLAG_OF and not backing:
             verdict, why = "unsure", (f"it reports one study's results (\u201c{result_of}\u201d), which "

@@ -133,6 +133,9 @@ class Stance:
     # The claim takes a position (helps, is common ...) that the sentence neither states nor
     # contradicts: it may make the claim in other words, which only a close match can tell.
     unstated: bool = False
+    # The sentence takes both poles of the deciding dimension, in different clauses ("may provide
+    # some relief …, will make it worse"): it neither clearly agrees nor clearly disagrees.
+    both_ways: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,9 @@ class Reading:
     # (dimension, stems of what is compared) of a comparison "… less than …": the amount of
     # that thing, which is a position on the claim only if the claim speaks of it
     compared: tuple = ()
+    # dimensions on which the text takes both poles, in different clauses: what it says there
+    # depends on which clause is meant
+    mixed: frozenset = frozenset()
 
 
 def _words(text: str) -> list[str]:
@@ -163,11 +169,17 @@ def _words(text: str) -> list[str]:
 def read(text: str) -> Reading:
     # Writers' synonyms first ("clears up by itself", "pain meds"), as matching reads them.
     low = normalise(text.replace("\u2019", "'")).lower()
+    # "a set of symptoms rather than a diagnosis" balances "a symptom, not a diagnosis", as
+    # "without" does a "not" (one word, so that the two count as one negation)
+    low = _RATHER_THAN.sub("ratherthan", low)
     values: dict[str, tuple[str, str]] = {}
     consumed: list[tuple[int, int]] = []
     phrase_negations = []
+    clause_of: dict[str, int] = {}  # dimension -> the clause (counted from 0) its value is in
     for rx, (dim, pole) in PHRASES:
         for m in rx.finditer(low):
+            if dim not in values:
+                clause_of[dim] = len(_CLAUSE_END.findall(low, 0, m.start()))
             values.setdefault(dim, (pole, m.group(0)))
             consumed.append(m.span())
             if pole in _NEGATIVE_POLES:
@@ -178,7 +190,7 @@ def read(text: str) -> Reading:
                 phrase_negations.append((dim, (m.group(0), scope, scope, scope)))
     words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
     negations, used, core, flipped = [], set(), {d for d in values if d in _ALWAYS_CORE}, set()
-    compared = []
+    compared, mixed = [], set()
     for i, (w, start, end) in enumerate(words):
         if any(s <= start < e for s, e in consumed):
             continue
@@ -211,8 +223,12 @@ def read(text: str) -> Reading:
                 break
         if relative:
             continue
+        clause_no = len(_CLAUSE_END.findall(low, 0, start))
+        if dim in values and values[dim][0] != value and clause_of.get(dim, clause_no) != clause_no:
+            mixed.add(dim)  # "resting may provide some relief, prolonged inactivity will make it worse"
         if dim not in values:
             values[dim] = (value, w)
+            clause_of[dim] = clause_no
             if dim == "amount" and _THAN.match(low, end):
                 # "their healing will be less than …": the amount of the healing
                 subject = _CLAUSE_END.split(low[:start])[-1]
@@ -241,12 +257,13 @@ def read(text: str) -> Reading:
     if imperative:
         core.add("need")
     return Reading(values, negations, myth.group(0) if myth else None, core, frozenset(flipped),
-                   tuple(phrase_negations), tuple(compared))
+                   tuple(phrase_negations), tuple(compared), frozenset(mixed))
 
 
 _ALWAYS_CORE = {"effect", "need", "severity", "place"}
+_RATHER_THAN = re.compile(r"\brather than\b|\binstead of\b")
 # Words that negate everything else ("only", "without") balance a negation but never make one.
-_BALANCERS = {"without", "only", "solely", "exclusively"}
+_BALANCERS = {"without", "only", "solely", "exclusively", "ratherthan"}
 _CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
 # A relative clause right before a negator ("a herniation that has not improved", "pain that
 # hasn't responded"): it describes which cases are meant, not what the text asserts.
@@ -304,7 +321,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             and "need" not in c.values:
         pole, words = values["need"]
         values["effect"] = (_NEED_AS_EFFECT[pole], words)
-    conflicts, agreements, resemblance = [], [], False
+    conflicts, agreements, resemblance, both_ways = [], [], False, None
     negated = _negation_difference(s, c, sentence, claim)
     spoken_of = set(stems(claim)) - _IN_EVERY_CLAIM
     for dim, (pole, words) in values.items():
@@ -340,6 +357,21 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             continue  # "a rare cause" is not "sciatica is not common"
         else:
             conflicts.append(f"\u201c{words}\u201d against the claim's \u201c{cwords}\u201d")
+        if dim in s.mixed:
+            both_ways = words
+    if (conflicts or agreements) and both_ways:
+        # the sentence takes both poles ("may provide some relief …, will make … worse"): which
+        # one answers the claim is not clear; after a concession ("Although …, ") the main
+        # clause is the likelier
+        cue = (conflicts or agreements)[0]
+        concession = _CONCESSION.match(sentence)
+        main = stance(sentence[concession.end():], claim, shares_content, treatment) if concession else None
+        if main and main.stance in ("asserts", "denies"):
+            return Stance(main.stance, f"{main.cue}, after the concession \u201c{concession.group(0).strip(' ,')}\u201d",
+                          clear=False, both_ways=True)
+        return Stance("denies" if conflicts else "asserts",
+                      f"{cue}; but the sentence also says the opposite elsewhere", clear=False,
+                      both_ways=True)
     if conflicts:
         polarity, cue = -1, conflicts[0]
     elif agreements and not negated:
@@ -379,6 +411,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
     return Stance("asserts" if polarity > 0 else "denies", cue)
 
 
+_CONCESSION = re.compile(r"^\s*(?:although|though|even though|while|whilst|despite)\b[^,;]*,\s*", re.I)
 _CONTRAST = re.compile(r",?\s*\b(?:but|whereas|while|however)\b,?\s*|;\s*", re.I)
 _IN_EVERY_CLAIM = {"sciatica", "sciatic", "pain", "peopl", "patient"}  # stems all the claims share
 
@@ -407,8 +440,12 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
     sentence_stems, said = set(sentence_list), Counter(sentence_list)
     s_negations = [*s.negations, *(n for dim, n in s.phrase_negations if dim not in c.values)]
     c_negations = [*c.negations, *(n for dim, n in c.phrase_negations if dim not in s.values)]
-    s_neg = [(w, sc) for w, sc, clause, _ in s_negations if sc & claim_stems and not (
-        all(said[t] > 1 for t in sc & claim_stems) and not (clause - sc) & claim_stems)]
+    # (a negation whose clause shares only "sciatica" with the claim, as "it's not always
+    # possible to prevent sciatica", negates nothing the claim says; "sitting does not cause
+    # sciatica" names the claim's subject before the negator)
+    s_neg = [(w, sc) for w, sc, clause, after in s_negations
+             if sc & claim_stems and ((sc | (clause - after)) & claim_stems) - _IN_EVERY_CLAIM and not (
+                 all(said[t] > 1 for t in sc & claim_stems) and not (clause - sc) & claim_stems)]
     # The claim's negation counts only when the sentence speaks of what it negates, to the end of
     # its clause: "not approved for sciatica" is not gainsaid by "approved for shingles".
     c_neg = [(w, sc) for w, sc, _, negated in c_negations
