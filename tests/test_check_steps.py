@@ -123,6 +123,13 @@ def test_title_case_lines_after_or_outside_a_list_are_headings():
     assert [(s.block, s.lead_in) for s in items] == [("item", "Avoid:"), ("item", "Avoid:")]
 
 
+def test_a_page_titles_run_on_last_word_is_a_heading():
+    # medicinenet-chiropractor-for-sciatica (tuning)
+    got = [(s.text, role(s)[0]) for s in split_sentences(
+        "What Does a Chiropractor Do for Sciatica? Treatment\n\nMedically Reviewed on 12/15/2022")]
+    assert ("Treatment", "heading") in got
+
+
 def test_a_myth_articles_section_title_states_the_myth():
     """completewellbeing-sciatica-myths (tuning): "Myth 1: Sciatica is a disease" is labelled an
     assertion, as the myth lines of darakchiev-sciatica-myths-facts are; a plain title is not."""

@@ -116,6 +116,9 @@ def role(s: Sentence) -> tuple[str, str]:
         return "analogy", f"an analogy (\u201c{_ANALOGY.search(text).group(0)}\u201d)"
     if _shape_of_heading(s) and not (s.block == "item" or s.lead_in) and not _MYTH_LINE.match(text):
         return "heading", "a short line of its own without closing punctuation"
+    if s.block != "item" and len(_WORDS.findall(text)) <= 2 and not text.endswith((".", "!")):
+        # "What Does a Chiropractor Do for Sciatica? Treatment": a page title's last word, run on
+        return "heading", "a word or two without closing punctuation"
     if s.block == "item" and not s.lead_in and s.alone and _title_case(text) and \
             not text.endswith((".", "!")) and len(text.split()) <= 12:
         # "1. Piriformis Stretch (Seated or Lying Down)", a numbered section of a web page
