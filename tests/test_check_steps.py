@@ -737,3 +737,35 @@ def test_a_sentence_that_says_both_poles_is_never_green_or_red(checker):
     assert (result.stance, result.clear, result.both_ways) == ("asserts", False, True)
     top = checker.check(text)["sentences"][0]["matches"][0]
     assert top["sentence_verdict"] == "unsure" and "opposite" in top["verdict_reason"]
+
+
+def test_prolonging_recovery_is_harm_and_a_regretted_common_recommendation_a_myth():
+    from kb.check.stance import read
+    # daspainclinic-sciatica-myths (tuning)
+    assert read("Complete rest can cause muscles to tighten around the nerve and prolong recovery."
+                ).values["effect"][0] == "harm"
+    assert "effect" not in read("Prolonged sitting is common.").values  # the adjective is no verb
+    # eastwest-massage-boston-sciatica-pain-treatment (tuning)
+    result = stance("Unfortunately, it's a common recommendation to stretch the back and the Piriformis "
+                    "muscle to 'relieve Sciatica.'", "Stretching helps relieve sciatica.")
+    assert result.stance == "myth"
+
+
+def test_not_clear_how_effective_takes_no_position_on_the_effect():
+    from kb.check.stance import read
+    # the knowledge base's claim, against charmedfirmats-heat-sciatica-pain-relief (tuning)
+    assert "effect" not in read("It is not clear how effective many of the treatments for sciatica are.").values
+    assert read("It is clear that exercise is effective.").values["effect"][0] == "benefit"
+
+
+def test_no_green_badge_while_another_claim_the_sentence_clearly_makes_is_contradicted(checker):
+    # daspainclinic-sciatica-myths (tuning): the top claim, hedged, is consistent; the sentence
+    # also clearly says bed rest worsens sciatica, which the evidence contradicts
+    text = "Complete rest can cause muscles to tighten around the nerve and prolong recovery."
+    sentence = checker.check(text)["sentences"][0]
+    verdicts = {m["claim_id"]: m["sentence_verdict"] for m in sentence["matches"]}
+    assert verdicts.get("bed-rest-worsens-sciatica") == "contradicted"
+    assert sentence["verdict"] != "consistent" and "which the evidence contradicts" in sentence["verdict_reason"]
+    # a claim contradicted for its figure is not made by a sentence without one
+    plain = checker.check("The most common cause of sciatica is a slipped disc.")["sentences"][0]
+    assert plain["verdict"] == "consistent"

@@ -169,11 +169,22 @@ class Checker:
             judged = [self._judge(plain, reading, c, claims[c.claim_id], cited_keys, formatted)
                       for c in found]
             judged.sort(key=lambda m: -m.pop("rank_score"))
+            clear = {m["claim_id"]: m.pop("clear") for m in judged}
             # A claim the sentence clearly asserts or denies is a match; one it only shares a
             # subject with is a related claim, shown as such and never given a verdict.
             matches = [m for m in judged if m["stance"] != "topic"][:MAX_MATCHES]
             related = [_related(m) for m in judged if m["stance"] == "topic"][:MAX_MATCHES]
             top = matches[0] if matches else None
+            # (a claim contradicted for its figure, "… about 40% of cases", is not one a sentence
+            # without a figure makes)
+            against = next((m for m in matches[1:] if m["sentence_verdict"] == "contradicted" and clear[m["claim_id"]]
+                            and (m["figures"] or not _DIGIT.search(m["statement"]))), None)
+            if top and top["sentence_verdict"] == "consistent" and against:
+                # Another claim the sentence may be making is one the evidence contradicts: no
+                # green badge until the writer says which one it means.
+                top["sentence_verdict"], top["verdict_reason"] = "unsure", (
+                    f"it may also say \u201c{against['statement']}\u201d, which the evidence "
+                    f"contradicts: check which claim the sentence makes")
             out_cites = [self._citation(c, resolutions[(c.start, c.year, c.number)], judged, top,
                                         claims, formatted) for c in cites]
             record = {
@@ -284,7 +295,7 @@ class Checker:
             "figure_agrees": agrees, "figure_note": differs,
             "reasoning": claim["reasoning"], "searched_for": claim["searched_for"],
             "evidence": [dict(e, citation=formatted.get(e["ref_key"])) for e in claim["evidence"]],
-            "rank_score": rank,
+            "rank_score": rank, "clear": st.clear,
         }
 
     def _claims(self, claim_ids: list[str]) -> dict[str, dict]:
@@ -390,6 +401,7 @@ _LEADING_CLAUSE = re.compile(r"^\s*(?:if|when|whenever|although|though|while|bec
 _LEADING_TIME = re.compile(r"^\s*(?:after|within|in|for|over|by|at|during|up to)\s+(?:[\w-]+\s+){0,3}?"
                            r"(?:days?|weeks?|months?|years?)\b,?\s*", re.I)
 _THERE_IS = re.compile(r"^\s*there\s+(?:is|are|was|were|has been|have been|will be)\b", re.I)
+_DIGIT = re.compile(r"\d")
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
                    r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
 

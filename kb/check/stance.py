@@ -78,7 +78,7 @@ POLES = {
                  "aggravated", "intensified", "intensifies", "exaggerated", "triggers", "triggered",
                  "provokes", "provoked", "flare", "flares", "harm",
                  "harms", "harmful", "hinder", "hinders", "delay", "delays", "weaken", "weakens",
-                 "weakened"},
+                 "weakened", "prolong", "prolongs", "prolonging", "slows"},
     },
     "frequency": {
         "common": {"common", "commonly", "frequent", "frequently", "often", "usual", "usually",
@@ -114,7 +114,8 @@ IMPERATIVE = re.compile(r"^(?:[a-z]+: )?(?:please )?(?P<verb>book|get|have|ask f
 _AVOID = {"avoid", "stop", "don't", "dont", "do not", "never", "skip", "limit", "resist"}
 MYTH = re.compile(r"\bmyths?\b|\bmisconceptions?\b|\bcontrary to (?:popular|common|what)\b|"
                   r"\bit'?s not true\b|\bis (?:not true|false|untrue|wrong)\b|\bdebunk|"
-                  r"\bold wives'?\b|\bmisbelief\b|\bmistaken(?:ly)? belie", re.I)
+                  r"\bold wives'?\b|\bmisbelief\b|\bmistaken(?:ly)? belie|"
+                  r"\bunfortunately\b[^.]{0,40}\bcommon (?:recommendation|advice|belief|practice)\b", re.I)
 # What counts as a position: a pole word, a negator, or myth framing.
 ABSOLUTES = re.compile(r"\b(?:always|all (?:people|patients|cases|sufferers|types|forms)|every (?:case|"
                        r"time|patient|person|one)|everyone|guarantee[sd]?|proven|proves?|"
@@ -264,7 +265,8 @@ _ALWAYS_CORE = {"effect", "need", "severity", "place"}
 _RATHER_THAN = re.compile(r"\brather than\b|\binstead of\b")
 # Words that negate everything else ("only", "without") balance a negation but never make one.
 _BALANCERS = {"without", "only", "solely", "exclusively", "ratherthan"}
-_CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b")
+# (and "it is not clear how effective …": a question, no position on the effect)
+_CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b|\b(?:clear|known|certain|sure) how\b")
 # A relative clause right before a negator ("a herniation that has not improved", "pain that
 # hasn't responded"): it describes which cases are meant, not what the text asserts.
 _RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:(?:has|have|had|does|do|did|is|are|was|were)\s+)?"
