@@ -91,8 +91,8 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
     (r"\banti-?inflammator(?:y|ies) (?:drugs?|medications?|medicines?|tablets?)\b|\bnsaids?\b",
      "anti-inflammatories"),
     (r"\b(?:goes|go|going|went) away\b|\bclears? up\b|\bcleared up\b|\bsettles?(?: down)?\b|"
-     r"\bsubsides?\b|\bdissipates?\b|\bpass(?:es)?(?= (?:on (?:its|their) own|by (?:it|them)sel))|\bresolves?\b|\bresolved\b|\bresolution\b", "improves"),
-    (r"\b(?:by|of) (?:it|them)sel(?:f|ves)\b|\bon (?:its|their) own\b|\bwithout (?:any )?treatment\b|"
+     r"\bsubsides?\b|\bdissipates?\b|\bpass(?:es)?(?= (?:on (?:its|their) own|by (?:it|them)sel|without))|\bresolves?\b|\bresolved\b|\bresolution\b", "improves"),
+    (r"\b(?:by|of) (?:it|them)sel(?:f|ves)\b|\bon (?:its|their) own\b|\bwithout (?:any |the need for (?:any )?)?treatment\b|"
      r"\bnaturally\b|\bspontaneously\b", "on its own"),
     (r"\b(?:gets?|got|getting) better\b|\brecover(?:s|ed|y|ing)?\b|\bimprov(?:e|es|ed|ing|ement)\b",
      "improves"),
@@ -108,6 +108,7 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
     (r"\b(?:scans?|mri scans?|x-?rays?|ct scans?|imaging tests?)\b", "imaging"),
     (r"\bpins and needles\b|\bprickling\b|\bpricking\b", "tingling"),
     (r"\bdisks?\b", "disc"),
+    (r"\bbilateral(?:ly)?\b|\bboth (?:of (?:your|the) |your |the )?legs\b", "bilateral"),  # ("both" is a stop word)
     (r"\bas soon as\b[^.,;]{0,30}?\bstart(?:s|ed)?\b|\bright away\b|\bstraight away\b|"
      r"\bat (?:the )?(?:first|start|onset)\b|\bat first\b", "early"),
     # (a bulge is not a herniation: "bulging" keeps its own word)

@@ -497,6 +497,12 @@ def test_markdown_report_renders_as_commonmark(kb_db, tmp_path):
     assert "Fix:" in html and "<strong>Check summary</strong>" in html
 
 
+def test_bilateral_is_both_legs():
+    from kb.text import stems
+    # ("both" is a stop word: without the synonym, "both legs" is only "legs")
+    assert "bilater" in set(stems("Bilateral leg pain raises concern.")) & set(stems("Sciatica spreading to both legs."))
+
+
 @pytest.mark.parametrize("sentence, claim", [
     ("Staying in bed for a week will only make your sciatica worse.", "bed-rest-worsens-sciatica"),
     ("You probably don't need a scan.", "imaging-not-routinely-needed"),
@@ -506,6 +512,9 @@ def test_markdown_report_renders_as_commonmark(kb_db, tmp_path):
     # completewellbeing-sciatica-myths (tuning): "slip disc", "the commonest cause"
     ("Although slip disc is the commonest cause of sciatica, it is not the only cause.",
      "disc-herniation-most-common-cause"),
+    # a tuning-half sentence: "pass without the need for treatment"
+    ("Most cases of short-term (known as acute) sciatica will pass without the need for treatment.",
+     "most-sciatica-improves-with-conservative-care"),
 ])
 def test_writers_words_reach_the_claim(checker, sentence, claim):
     report = checker.check(sentence)
