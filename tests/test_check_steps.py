@@ -123,6 +123,20 @@ def test_title_case_lines_after_or_outside_a_list_are_headings():
     assert [(s.block, s.lead_in) for s in items] == [("item", "Avoid:"), ("item", "Avoid:")]
 
 
+def test_lower_case_lines_after_a_lead_in_are_its_items():
+    """funmumsfitness-sciatica-pregnancy-stretches (tuning): a capture's list of lower-case lines
+    after "...: " (a space before the line break); a hard-wrapped paragraph stays one block."""
+    text = ("The pain can be constant. \nHere are a few things to try to relieve the pain: \n"
+            "try to avoid sitting for too long \nuse a warm compress where you feel the pain \n"
+            "We put together a short video.")
+    got = [(s.text, s.block, s.lead_in) for s in split_sentences(text)]
+    lead = "Here are a few things to try to relieve the pain:"
+    assert ("try to avoid sitting for too long", "item", lead) in got
+    assert ("use a warm compress where you feel the pain", "item", lead) in got
+    wrapped = split_sentences("Most people recover within weeks\nand do not need a scan.")
+    assert [s.text for s in wrapped] == ["Most people recover within weeks\nand do not need a scan."]
+
+
 def test_a_page_titles_run_on_last_word_is_a_heading():
     # medicinenet-chiropractor-for-sciatica (tuning)
     got = [(s.text, role(s)[0]) for s in split_sentences(

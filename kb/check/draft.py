@@ -112,7 +112,7 @@ def decode_draft(data: bytes, max_chars: int = MAX_CHARS, where: str = "") -> tu
 # sentence or heading-like line (web captures put each heading or item on its own line), i.e.
 # after closing punctuation or before a capital letter. A soft-wrapped sentence continues.
 _BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022\u25cf\u25aa]\s|\d+[.)]\s|#{1,6}\s|>\s|\|))|"
-                          r"(?<=[.!?:;\"\u201d\u2019)])\n|\n(?=\s*[A-Z0-9\u201c\"])")
+                          r"(?<=[.!?:;\"\u201d\u2019)])[ \t]*\n|\n(?=\s*[A-Z0-9\u201c\"])")
 _MD_PREFIX = re.compile(r"^\s*(?:(?P<heading>#{1,6}\s+)|(?P<item>[-*+\u2022\u25cf\u25aa]\s+|\d+[.)]\s+)|"
                         r"(?P<quote>>\s*))")
 _LEADING_NOTE = re.compile(r"^(?:\(\s*\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\s*\)|\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\])")
@@ -147,7 +147,22 @@ def _pieces(block: str) -> list[str]:
 
 
 def _blocks(text: str):
-    """(start, block text, whether a blank line came before it)."""
+    """(start, block text, whether a blank line came before it). Lines after a lead-in ("Here
+    are a few things to try:") that all read as items ("try to avoid sitting for too long") are
+    a block each, though they start in lower case, as a hard-wrapped paragraph's lines do."""
+    after_lead_in = False
+    for start, block, blank in _raw_blocks(text):
+        lines = block.split("\n")
+        if after_lead_in and len(lines) > 1 and all(line.strip() and _is_item_like(line) for line in lines):
+            for k, line in enumerate(lines):
+                yield start, line, blank and k == 0
+                start += len(line) + 1
+            continue
+        after_lead_in = block.rstrip().endswith(":")
+        yield start, block, blank
+
+
+def _raw_blocks(text: str):
     start, blank = 0, True
     for match in _BLOCK_SPLIT.finditer(text):
         yield start, text[start:match.start()], blank
