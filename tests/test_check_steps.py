@@ -530,6 +530,10 @@ def test_a_leading_clause_is_not_the_subject(checker):
               "group taking pregabalin and those receiving the placebo.")
     assert checker._subject_topics(result) == set()
     assert checker._subject_topics("Within a year, the sciatic nerve is healed.") == {topic_token("anatomy")}
+    # funmumsfitness-sciatica-pregnancy-stretches (tuning): the condition by two of its names is
+    # no topic of its own
+    assert checker._subject_topics("Sciatica or sciatic nerve pain is very common during pregnancy.") == set()
+    assert checker._subject_topics("Sciatica surgery is common.") == {topic_token("surgery")}
     match = checker.check(result)["sentences"][0]["matches"]
     assert match and match[0]["claim_id"] in ("pregabalin-does-not-relieve-sciatica",
                                               "gabapentinoids-do-not-improve-sciatica")

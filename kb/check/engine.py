@@ -347,7 +347,7 @@ class Checker:
         if _THERE_IS.match(text):
             return set()  # "there was no difference in …": the subject comes after the verb
         m = _VERB.search(text)
-        if not m or m.start() == 0:
+        if not m or m.start() == 0 or _THE_CONDITION.match(text[:m.start()]):
             return set()
         return self._topics(text[:m.start()])
 
@@ -400,6 +400,10 @@ _LEADING_CLAUSE = re.compile(r"^\s*(?:if|when|whenever|although|though|while|bec
 # "After eight weeks there was …", "Within a year, most …": when, not what the sentence is about
 _LEADING_TIME = re.compile(r"^\s*(?:after|within|in|for|over|by|at|during|up to)\s+(?:[\w-]+\s+){0,3}?"
                            r"(?:days?|weeks?|months?|years?)\b,?\s*", re.I)
+# "Sciatica or sciatic nerve pain is …": the subject is the condition every claim is about, by its
+# names, which say nothing of the topic
+_THE_CONDITION = re.compile(r"^\s*(?:sciatica|sciatic (?:nerve )?pain)(?:\s*(?:,|or|\()\s*(?:sciatic )?"
+                            r"(?:nerve )?(?:pain|sciatica)\)?)?\s*$", re.I)
 _THERE_IS = re.compile(r"^\s*there\s+(?:is|are|was|were|has been|have been|will be)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
