@@ -137,6 +137,18 @@ def test_lower_case_lines_after_a_lead_in_are_its_items():
     assert [s.text for s in wrapped] == ["Most people recover within weeks\nand do not need a scan."]
 
 
+def test_a_numbered_section_after_a_bulleted_list_is_a_heading():
+    """sciaticalm-when-to-see-doctor-uk (tuning): "2. When to See a GP" after a bulleted list is
+    not one of its items, and "2.1." numbers a subsection."""
+    text = ("Symptoms may include:\n- Numbness or weakness in the affected leg\n- Tingling sensations down "
+            "the leg\n2. When to See a GP for Sciatica\n2.1. Persistent or Severe Pain\nIf the pain persists, "
+            "see your GP.")
+    got = {s.text: (role(s)[0], s.lead_in) for s in split_sentences(text)}
+    assert got["Tingling sensations down the leg"] == ("assertion", "Symptoms may include:")
+    assert got["When to See a GP for Sciatica"] == ("heading", None)
+    assert got["Persistent or Severe Pain"] == ("heading", None)
+
+
 def test_a_page_titles_run_on_last_word_is_a_heading():
     # medicinenet-chiropractor-for-sciatica (tuning)
     got = [(s.text, role(s)[0]) for s in split_sentences(

@@ -111,9 +111,9 @@ def decode_draft(data: bytes, max_chars: int = MAX_CHARS, where: str = "") -> tu
 # Blocks: blank lines, list items, headings, quotes; and a single line break that ends a
 # sentence or heading-like line (web captures put each heading or item on its own line), i.e.
 # after closing punctuation or before a capital letter. A soft-wrapped sentence continues.
-_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022\u25cf\u25aa]\s|\d+[.)]\s|#{1,6}\s|>\s|\|))|"
+_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022\u25cf\u25aa]\s|\d+(?:\.\d+)*[.)]\s|#{1,6}\s|>\s|\|))|"
                           r"(?<=[.!?:;\"\u201d\u2019)])[ \t]*\n|\n(?=\s*[A-Z0-9\u201c\"])")
-_MD_PREFIX = re.compile(r"^\s*(?:(?P<heading>#{1,6}\s+)|(?P<item>[-*+\u2022\u25cf\u25aa]\s+|\d+[.)]\s+)|"
+_MD_PREFIX = re.compile(r"^\s*(?:(?P<heading>#{1,6}\s+)|(?P<item>[-*+\u2022\u25cf\u25aa]\s+|\d+(?:\.\d+)*[.)]\s+)|"
                         r"(?P<quote>>\s*))")
 _LEADING_NOTE = re.compile(r"^(?:\(\s*\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\s*\)|\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\])")
 _END_PUNCT = re.compile(r"[.!?\"\u201d\u2019)]\s*$")
@@ -275,6 +275,7 @@ def split_sentences(text: str) -> list[Sentence]:
     flat = text.replace("\n", " ")
     lead_in: str | None = None
     marked: bool | None = None  # whether the current list's items came with bullets
+    list_numbered = False  # whether they are numbered (or bulleted)
     numbered_line: int | None = None  # index of a short numbered line with no closing punctuation
     for block_start, block, after_blank in _blocks(text):
         if not block.strip():
@@ -292,7 +293,11 @@ def split_sentences(text: str) -> list[Sentence]:
             kind, lead_in = "paragraph", None  # a lead-in itself: it introduces what follows
             marked = None
         elif kind == "item":
+            numbered = prefix.group("item")[0].isdigit()
+            if lead_in and marked and numbered != list_numbered:
+                lead_in = None  # "- Tingling …" then "2. When to See a GP": another list, or a section
             marked = True if marked is None else marked
+            list_numbered = numbered
         elif lead_in and kind == "paragraph" and not after_blank and _is_item_like(body) \
                 and not marked:
             kind, marked = "item", False  # a capture's list, given as plain lines
