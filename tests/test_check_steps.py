@@ -73,6 +73,12 @@ def test_assertions_stay_assertions():
     ("If your browser does not render page correctly, please read the page content below", "navigation"),
     ("For further information please consult your health professional or visit the website.", "navigation"),
     ("Here\u2019s an overview of when surgery may be necessary.", "other"),
+    # tuning-half captures: a picture credit, the author's credentials, a free offer
+    ("(Photo by Jb Reed/Bloomberg via Getty Images)", "navigation"),
+    ("Dr. Darakchiev is a board-certified, fellowship-trained neurosurgeon skilled in diagnosing and "
+     "treating a variety of brain, spine and peripheral nerve disorders.", "navigation"),
+    ("It's FREE!", "call-to-action"),
+    ("Photo therapy is an effective treatment for sciatica.", "assertion"),
     ("By Dr. Jason Koh, D.O.", "navigation"),  # bylines (dailynews-senior-living-sciatica-older-adults)
     ("Dr. Jason Koh, D.O.", "navigation"),
     ("| Written By SpineNation Editorial Staff   | Medically Reviewed by Jerry Nichols, MD", "navigation"),

@@ -26,10 +26,16 @@ _NAVIGATION = re.compile(
     r"categories?:|tags?:|filed under|copyright|\u00a9|all rights reserved|cookies?|page \d|"
     r"table of contents|contents\b|sources?:|references?:|\d{1,2} [a-z]{3,9} \d{4}(?:$|\s*[|\u2022])|"
     r"[a-z]{3,9} \d{1,2},? \d{4}(?:$|\s*[|\u2022])|if your browser|for (?:further|more) information\b|"
+    # a picture's credit or caption ("(Photo by Jb Reed/Bloomberg via Getty Images)")
+    r"\(?(?:photo|image|picture|illustration)(?: credit)?(?: by|:)|"
     # a reader's signature ("--Y.R., Trumbull, Conn.")
     r"(?:--|\u2014)\s*[A-Z][\w.]*,|"
     # a byline of a name alone ("Mrs. Ann Briars")
     r"(?-i:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? [A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z]+)?$))", re.I)
+# An author's credentials, however long ("Dr. Darakchiev is a board-certified, fellowship-trained
+# neurosurgeon skilled in ..."): about the writer, not the condition.
+_CREDENTIALS = re.compile(r"^(?:Dr\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)? is an? (?:board[- ]certified|"
+                          r"fellowship[- ]trained|licensed|registered|chartered)\b")
 _CALL_TO_ACTION = re.compile(
     r"^(?:call|contact|schedule|request|make an appointment|get in touch|sign up|subscribe|"
     r"book (?:an? |your )?(?:appointment|consultation|session|visit|call|assessment|treatment)s?\b|"
@@ -39,7 +45,7 @@ _CALL_TO_ACTION = re.compile(
     r"our (?:team|clinic|experts?|therapists?)|we (?:can|will|offer|are here|provide|specialise|"
     r"specialize)|try (?:our|it)|get (?:started|relief today|yours)|join|register)\b|"
     r"\b(?:call us|contact us|book (?:now|online|today|an appointment|a consultation)|"
-    r"appointment today|free consultation|today!)", re.I)
+    r"appointment today|free consultation|today!|it'?s free!)", re.I)
 _PHONE = re.compile(r"\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}|\b0\d{3,4} ?\d{3} ?\d{3,4}\b")
 _ANALOGY = re.compile(
     r"\b(?:imagine|think of (?:it|the|your|a)\b.{0,60}\bas\b|it'?s (?:a bit |rather |just |kind of )?"
@@ -105,6 +111,8 @@ def role(s: Sentence) -> tuple[str, str]:
         return "question", "ends with a question mark"
     if text.endswith(":"):
         return "lead-in", "introduces a list (ends with a colon)"
+    if _CREDENTIALS.match(text):
+        return "navigation", f"about the author (\u201c{_CREDENTIALS.match(text).group(0)}\u201d)"
     if _NAVIGATION.search(text) and len(text.split()) <= 16:
         return "navigation", f"page furniture (\u201c{_NAVIGATION.search(text).group(0).strip(' |')}\u201d)"
     if _CALL_TO_ACTION.search(text) or _PHONE.search(text):
