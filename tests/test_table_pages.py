@@ -122,3 +122,22 @@ async def test_an_explicit_sort_and_the_json_keep_datasettes_order(ds):
     assert ids == sorted(ids)
     data = await ds.client.get("/sciatica/claims.json?_search=bed+rest&_shape=objects")
     assert data.status_code == 200 and [r["id"] for r in data.json()["rows"]] == sorted(ids)
+
+
+async def test_the_ranking_starts_with_the_request_and_runs_once(ds, monkeypatch):
+    # Started by the ASGI wrapper, beside the page's own queries; the template awaits that one
+    # query rather than running it again after them.
+    from datasette.plugins import pm
+    ranked = next(p for p in pm.get_plugins() if getattr(p, "__name__", "") == "ranked_search.py")
+    calls = []
+    real = ranked._rank
+
+    async def counting(*args):
+        calls.append(args[2])
+        return await real(*args)
+
+    monkeypatch.setattr(ranked, "_rank", counting)
+    html = (await ds.client.get("/sciatica/claims?_search=bed+rest&_size=100")).text
+    assert calls == ["bed rest"] and "Ranked by relevance, best first" in html
+    await ds.client.get("/sciatica/claims.json?_search=bed+rest&_size=100")
+    assert calls == ["bed rest"]  # the JSON keeps Datasette's order: nothing to rank

@@ -111,9 +111,9 @@ def decode_draft(data: bytes, max_chars: int = MAX_CHARS, where: str = "") -> tu
 # Blocks: blank lines, list items, headings, quotes; and a single line break that ends a
 # sentence or heading-like line (web captures put each heading or item on its own line), i.e.
 # after closing punctuation or before a capital letter. A soft-wrapped sentence continues.
-_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022\u25cf\u25aa]\s|\d+(?:\.\d+)*[.)]\s|#{1,6}\s|>\s|\|))|"
+_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022\u25cf\u25aa]\s|\d+(?:\.\d{1,2})?[.)]\s|#{1,6}\s|>\s|\|))|"
                           r"(?<=[.!?:;\"\u201d\u2019)])[ \t]*\n|\n(?=\s*[A-Z0-9\u201c\"])")
-_MD_PREFIX = re.compile(r"^\s*(?:(?P<heading>#{1,6}\s+)|(?P<item>[-*+\u2022\u25cf\u25aa]\s+|\d+(?:\.\d+)*[.)]\s+)|"
+_MD_PREFIX = re.compile(r"^\s*(?:(?P<heading>#{1,6}\s+)|(?P<item>[-*+\u2022\u25cf\u25aa]\s+|\d+(?:\.\d{1,2})?[.)]\s+)|"
                         r"(?P<quote>>\s*))")
 _LEADING_NOTE = re.compile(r"^(?:\(\s*\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\s*\)|\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\])")
 _END_PUNCT = re.compile(r"[.!?\"\u201d\u2019)]\s*$")

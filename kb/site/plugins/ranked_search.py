@@ -9,6 +9,7 @@ says the rows are ranked within the page and links the ranked /-/search. JSON an
 Datasette's order.
 """
 
+import asyncio
 import re
 from urllib.parse import parse_qsl, urlencode
 
@@ -34,7 +35,8 @@ def asgi_wrapper(datasette):
         async def ranked(scope, receive, send):
             if scope["type"] == "http" and scope["method"] == "GET" and _CLAIMS_TABLE.match(scope["path"]):
                 pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-                if _ranked_request(dict(pairs)):
+                args = dict(pairs)
+                if _ranked_request(args):
                     # every argument kept as given (repeated ones such as _facet included)
                     location = scope["path"] + "?" + urlencode([*pairs, ("_size", RANKED_PAGE)])
                     await send({"type": "http.response.start", "status": 302,
@@ -42,6 +44,12 @@ def asgi_wrapper(datasette):
                                             [b"content-type", b"text/plain"]]})
                     await send({"type": "http.response.body", "body": b""})
                     return
+                search = _ranked_search(args)
+                if search:
+                    # Ranked beside the page's own queries, on another read thread, rather than
+                    # after them when the template asks for the order.
+                    database = scope["path"].split("/")[1]
+                    scope = dict(scope, kb_rank=asyncio.ensure_future(_rank(datasette, database, search)))
             await app(scope, receive, send)
         return ranked
     return wrap
@@ -51,27 +59,42 @@ def asgi_wrapper(datasette):
 def extra_template_vars(template, database, table, view_name, request, datasette):
     if view_name != "table" or table != "claims" or request is None:
         return {}
-    args = request.args
-    search = args.get("_search", "").strip()
-    if not search or args.get("_sort") or args.get("_sort_desc") or args.get("_next"):
+    search = _ranked_search(request.args)
+    if not search:
         return {}
+    started = request.scope.get("kb_rank")
 
     async def rank():
-        db = datasette.get_database(database)
-        try:
-            # Ranked on the index alone, then the best ids looked up: joining first read every
-            # match's claim row (18,000 for a word in 2% of a million claims). bm25() is FTS5's
-            # rank, which ordering by the rank column computed about twice as slowly here.
-            rows = await db.execute(
-                "select c.id from (select rowid, bm25(claims_fts) as score from claims_fts where "
-                "claims_fts match :q order by score limit :n) r join claims c on c.rowid = r.rowid "
-                "order by r.score",
-                {"q": escape_fts(search), "n": RANKED_AT_MOST}, custom_time_limit=RANK_TIME_LIMIT_MS)
-        except Exception:  # noqa: BLE001 - too slow, or a query FTS5 cannot parse: table order
-            return {}
-        return {"kb_rank": {r["id"]: i for i, r in enumerate(rows)}}
+        order = await (started if started is not None else _rank(datasette, database, search))
+        return {"kb_rank": order} if order is not None else {}
 
     return rank
+
+
+def _ranked_search(args) -> str | None:
+    """The search a claims page is ranked by: one without a sort of its own, on its first page."""
+    search = (args.get("_search") or "").strip()
+    if not search or args.get("_sort") or args.get("_sort_desc") or args.get("_next"):
+        return None
+    return search
+
+
+async def _rank(datasette, database: str, search: str) -> dict | None:
+    """{claim id: position} of the best RANKED_AT_MOST matches; None when ranking took too long
+    or FTS5 cannot parse the search (the page keeps the table's order)."""
+    try:
+        db = datasette.get_database(database)
+        # Ranked on the index alone, then the best ids looked up: joining first read every
+        # match's claim row (18,000 for a word in 2% of a million claims). bm25() is FTS5's
+        # rank, which ordering by the rank column computed about twice as slowly here.
+        rows = await db.execute(
+            "select c.id from (select rowid, bm25(claims_fts) as score from claims_fts where "
+            "claims_fts match :q order by score limit :n) r join claims c on c.rowid = r.rowid "
+            "order by r.score",
+            {"q": escape_fts(search), "n": RANKED_AT_MOST}, custom_time_limit=RANK_TIME_LIMIT_MS)
+    except Exception:  # noqa: BLE001 - too slow, unparsable, or no such database: table order
+        return None
+    return {r["id"]: i for i, r in enumerate(rows)}
 
 
 def kb_ranked(rows, rank):
