@@ -805,3 +805,12 @@ def test_no_green_badge_while_another_claim_the_sentence_clearly_makes_is_contra
     # a claim contradicted for its figure is not made by a sentence without one
     plain = checker.check("The most common cause of sciatica is a slipped disc.")["sentences"][0]
     assert plain["verdict"] == "consistent"
+
+
+def test_a_flare_up_as_the_episode_is_no_word_of_harm():
+    from kb.check.stance import read
+    # ageproofliving-relieve-sciatic-nerve-pain (tuning)
+    text = "During the initially flare up of sciatic pain, people often find a day or two of bed rest beneficial."
+    assert read(text).values["effect"][0] == "benefit"
+    assert stance(text, "Resting for the first few days relieves the pain of an acute episode of sciatica.").stance == "asserts"
+    assert read("Heavy lifting can make sciatica flare.").values["effect"][0] == "harm"

@@ -202,7 +202,8 @@ def read(text: str) -> Reading:
             continue  # "a deficit such as worsening weakness": an example, not the position
         if _CONDITIONAL.search(_CLAUSE_END.split(low[:start])[-1]) or \
                 (w.startswith("help") and _TO_KNOW.match(low, end)) or \
-                (w == "work" and _AT_WORK.search(low, 0, start)):
+                (w == "work" and _AT_WORK.search(low, 0, start)) or \
+                (w.startswith("flare") and _FLARE_NOUN.search(low, 0, start)):
             # "know whether pregabalin works", "if the pain doesn't improve", "evidence to help
             # doctors decide": a question or a condition, no position
             continue
@@ -281,6 +282,9 @@ _THAN = re.compile(r"\s+than\b")
 # not a treatment that works
 _AT_WORK = re.compile(r"\b(?:at|off|from|your|my|their|his|her|(?:back|return|returning|go|going|get)\s+to|"
                       r"demanding|manual|physical|heavy|desk|office|shift)\s+$")
+# "during the initial flare-up", "a flare of pain": the episode, not what makes it worse
+_FLARE_NOUN = re.compile(r"\b(?:a|an|the|this|that|each|every|any|during|initial(?:ly)?|acute|first|next|"
+                         r"sudden|painful|severe)\s+(?:[a-z]+\s+)?$")
 # "help" whose object is someone knowing or deciding something: no effect on the condition
 _TO_KNOW = re.compile(r"(?:\s+[a-z']+){0,4}?\s+(?:know|decide|understand|choose|tell|identify|determine|"
                       r"work out|find out)\b")
