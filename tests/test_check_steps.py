@@ -814,3 +814,12 @@ def test_a_flare_up_as_the_episode_is_no_word_of_harm():
     assert read(text).values["effect"][0] == "benefit"
     assert stance(text, "Resting for the first few days relieves the pain of an acute episode of sciatica.").stance == "asserts"
     assert read("Heavy lifting can make sciatica flare.").values["effect"][0] == "harm"
+
+
+def test_in_other_words_needs_the_claims_subject_named(checker):
+    # essexmums-sciatica-pregnancy (tuning): a definition of sciatica does not say in other words
+    # that NSAIDs relieve it, however much of the claim's wording about inflammation it shares
+    sentence = checker.check("Sciatica is when you get pain and/or inflammation along your sciatic nerve."
+                             )["sentences"][0]
+    assert "nsaids-reduce-nerve-inflammation-in-sciatica" not in [m["claim_id"] for m in sentence["matches"]]
+    assert sentence["matches"][0]["claim_id"] == "sciatica-is-nerve-root-irritation"

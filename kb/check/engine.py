@@ -26,7 +26,7 @@ from .. import vocab
 from ..cite_format import DEFAULT_STYLE
 from ..db import rows as _rows
 from ..references import stored_or_formatted
-from ..text import SYNONYMS, fold, normalise, topic_token
+from ..text import SYNONYMS, fold, normalise, stems, topic_token
 from ..vocab import DESIGN_RANK
 from . import figures as figs
 from .candidates import Candidates
@@ -34,7 +34,7 @@ from .citations import RefIndex, design_named, find_citations, reference_list
 from .draft import split_sentences
 from .report import CLAIM_LIKE, attention, sentence_flags, summary
 from .roles import reader_letters, reference_list_start, role, study_result, with_context
-from .stance import read, stance, strength
+from .stance import _IN_EVERY_CLAIM, read, stance, strength
 from .verdict import FLAG_OF, sentence_verdict
 
 SCHEMA_VERSION = 2
@@ -228,7 +228,7 @@ class Checker:
         (its strength, the topics of its subject)."""
         st = stance(plain, claim["statement"], cand.shares_content,
                     treatment=claim["claim_type"] == "treatment-effect")
-        if st.unstated and cand.score >= UNSTATED_MATCH and not (
+        if st.unstated and cand.score >= UNSTATED_MATCH and _names_subject(plain, claim["statement"]) and not (
                 # "Common symptoms include:" + "Lower back pain": the claim's "common" is the
                 # lead-in's, about the symptoms; the item does not say it in other words
                 reading["lead_in"] and read(reading["lead_in"]).values.keys() & read(claim["statement"]).core):
@@ -397,6 +397,16 @@ class Checker:
 
 _LEADING_CLAUSE = re.compile(r"^\s*(?:if|when|whenever|although|though|while|because|since|once|"
                              r"after|before|unless|until)\b[^,.;:]*,\s*", re.I)
+def _names_subject(sentence: str, claim: str) -> bool:
+    """Whether the sentence names what the claim is about (its words before the verb, beyond
+    "sciatica"): "NSAIDs relieve sciatica by reducing … inflammation along the sciatic nerve" is
+    not said in other words by a sentence about inflammation along the nerve that never names
+    NSAIDs."""
+    verb = _VERB.search(claim)
+    subject = set(stems(claim[:verb.start()])) - _IN_EVERY_CLAIM if verb else set()
+    return not subject or bool(subject & set(stems(sentence)))
+
+
 # "After eight weeks there was …", "Within a year, most …": when, not what the sentence is about
 _LEADING_TIME = re.compile(r"^\s*(?:after|within|in|for|over|by|at|during|up to)\s+(?:[\w-]+\s+){0,3}?"
                            r"(?:days?|weeks?|months?|years?)\b,?\s*", re.I)
