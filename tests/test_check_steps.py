@@ -823,3 +823,14 @@ def test_in_other_words_needs_the_claims_subject_named(checker):
                              )["sentences"][0]
     assert "nsaids-reduce-nerve-inflammation-in-sciatica" not in [m["claim_id"] for m in sentence["matches"]]
     assert sentence["matches"][0]["claim_id"] == "sciatica-is-nerve-root-irritation"
+
+
+def test_a_claim_whose_figures_the_sentence_leaves_out_is_only_resembled(checker):
+    # charmedfirmats / darakchiev (tuning): "most people make a full recovery" is not "most people
+    # get significant relief within 1-4 sessions"; no red flag on the resemblance
+    sentence = checker.check("With proper treatment, most people with sciatica can experience significant "
+                             "relief from their symptoms and improve their overall quality of life.")["sentences"][0]
+    practitioner = [m for m in sentence["matches"] + sentence["related"]
+                    if m["claim_id"] == "practitioner-relief-in-1-4-sessions"]
+    assert not practitioner or (practitioner[0]["stance"] == "topic" or "figures" in practitioner[0]["stance_cue"])
+    assert "unsupported" not in [f["code"] for f in sentence["flags"]]

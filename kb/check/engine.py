@@ -163,6 +163,7 @@ class Checker:
                 last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
             reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set(),
+                       "figures": figs.figures(plain) if found else [],
                        "topics": self._topics(plain) if found else set(),
                        "study_result": study_result(plain), "on_its_own": _on_its_own(plain),
                        "lead_in": sentence.lead_in if sentence.block == "item" else None}
@@ -255,6 +256,13 @@ class Checker:
             # Citing a study the knowledge base links as support, on the claim's subject, is
             # taken as making the claim.
             st = type(st)("asserts", f"cites {backing[0]}, which supports the claim")
+        claim_figures = figs.figures(claim["statement"])
+        if st.stance != "topic" and st.clear and claim_figures and not reading["figures"]:
+            # "With proper treatment, most people make a full recovery" is not "most people get
+            # relief within 1-4 sessions": a claim whose figures the sentence leaves out is at most
+            # resembled.
+            st = type(st)(st.stance, f"{st.cue}; but it gives none of the claim's figures "
+                                     f"(\u201c{claim_figures[0].words}\u201d)", clear=False)
         if st.stance != "topic" and not st.clear and cand.score < PLAIN_MATCH and not backing:
             st = type(st)("topic", "shares some of its wording, but nothing in the sentence says "
                                    "the same or the opposite")
@@ -279,7 +287,7 @@ class Checker:
         if result_of and verdict in FLAG_OF and not backing:
             verdict, why = "unsure", (f"it reports one study's results (\u201c{result_of}\u201d), which "
                                       "the claim generalises: check it against that study")
-        sentence_figures = figs.figures(plain)
+        sentence_figures = reading["figures"]
         agrees, differs = figs.compare(sentence_figures, claim["figures"]) \
             if sentence_figures and not result_of else (None, None)
         rank = cand.rank * (TOPIC_PENALTY if st.stance == "topic" else 1.0 if st.clear else PLAIN_RANK)
