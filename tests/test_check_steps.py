@@ -834,3 +834,12 @@ def test_a_claim_whose_figures_the_sentence_leaves_out_is_only_resembled(checker
                     if m["claim_id"] == "practitioner-relief-in-1-4-sessions"]
     assert not practitioner or (practitioner[0]["stance"] == "topic" or "figures" in practitioner[0]["stance_cue"])
     assert "unsupported" not in [f["code"] for f in sentence["flags"]]
+
+
+def test_an_advice_verb_followed_by_its_statement_is_a_subject():
+    from kb.check.stance import read
+    # the knowledge base's claims, read against tuning-half advice
+    assert "need" not in read("Exercise therapy helps sciatica.").values
+    assert "need" not in read("Rest calms the acute inflammation in sciatica.").values
+    assert read("Avoid bed rest.").values["need"][0] == "unnecessary"
+    assert read("Walk daily, it helps.").values["need"][0] == "needed"

@@ -112,6 +112,10 @@ IMPERATIVE = re.compile(r"^(?:[a-z]+: )?(?:please )?(?P<verb>book|get|have|ask f
                         r"keep|stay|remain|do|make sure|rest|apply|wear(?! and tear)|sleep|lie|sit|walk|stretch|"
                         r"exercise|consider|avoid|stop|don'?t|do not|never|skip|limit|resist)\b", re.I)
 _AVOID = {"avoid", "stop", "don't", "dont", "do not", "never", "skip", "limit", "resist"}
+# What follows an advice verb that makes it the subject of a statement instead
+_DECLARATIVE = re.compile(r"(?:\s+[a-z-]+)?\s+(?:is|are|was|were|can|could|may|might|will|does|has|helps|calms|"
+                          r"relieves|reduces|improves|works|eases|speeds|makes|causes|leads|increases|"
+                          r"prevents|gives|strengthens|stretches|compresses)\b")
 MYTH = re.compile(r"\bmyths?\b|\bmisconceptions?\b|\bcontrary to (?:popular|common|what)\b|"
                   r"\bit'?s not true\b|\bis (?:not true|false|untrue|wrong)\b|\bdebunk|"
                   r"\bold wives'?\b|\bmisbelief\b|\bmistaken(?:ly)? belie|"
@@ -250,6 +254,8 @@ def read(text: str) -> Reading:
                 continue  # "if the symptoms do not respond", "pain that hasn't responded": a condition
             negations.append((w, _scope(low[end:]), *_clause(low, start, end)))
     imperative = IMPERATIVE.match(low.strip())
+    if imperative and _DECLARATIVE.match(low.strip(), imperative.end()):
+        imperative = None  # "Exercise therapy helps …", "Rest calms …": a subject, not advice
     if imperative and "need" not in values:
         verb = imperative.group("verb")
         values["need"] = ("unnecessary" if verb in _AVOID else "needed", verb)
