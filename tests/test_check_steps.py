@@ -78,6 +78,8 @@ def test_assertions_stay_assertions():
     ("Dr. Darakchiev is a board-certified, fellowship-trained neurosurgeon skilled in diagnosing and "
      "treating a variety of brain, spine and peripheral nerve disorders.", "navigation"),
     ("It's FREE!", "call-to-action"),
+    ("Illustration of a person experiencing sciatica pain and using a TENS unit for relief", "navigation"),
+    ("Let's delve into the science behind TENS units and their potential effectiveness for sciatica.", "other"),
     ("Photo therapy is an effective treatment for sciatica.", "assertion"),
     ("By Dr. Jason Koh, D.O.", "navigation"),  # bylines (dailynews-senior-living-sciatica-older-adults)
     ("Dr. Jason Koh, D.O.", "navigation"),

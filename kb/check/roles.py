@@ -27,7 +27,8 @@ _NAVIGATION = re.compile(
     r"table of contents|contents\b|sources?:|references?:|\d{1,2} [a-z]{3,9} \d{4}(?:$|\s*[|\u2022])|"
     r"[a-z]{3,9} \d{1,2},? \d{4}(?:$|\s*[|\u2022])|if your browser|for (?:further|more) information\b|"
     # a picture's credit or caption ("(Photo by Jb Reed/Bloomberg via Getty Images)")
-    r"\(?(?:photo|image|picture|illustration)(?: credit)?(?: by|:)|"
+    r"\(?(?:photo|image|picture|illustration)(?: credit)?(?: by|:)|(?:an? )?(?:illustration|image|photo|picture|"
+    r"diagram) (?:of|showing)\b|"
     # a reader's signature ("--Y.R., Trumbull, Conn.")
     r"(?:--|\u2014)\s*[A-Z][\w.]*,|"
     # a byline of a name alone ("Mrs. Ann Briars")
@@ -64,7 +65,9 @@ _FIRST_PERSON_STORY = re.compile(r"^(?:i|i'm|i've|my|we|we're|our)\b", re.I)
 _META = re.compile(r"^(?:this|the following|in this) (?:article|guide|booklet|leaflet|page|post|blog|"
                    r"section|information|video)\b|^here (?:are|is)\b|^here['\u2019]s\b|\bsubstitute for (?:professional )?"
                    r"medical\b|\bnot (?:intended as|a substitute for|medical advice)\b|"
-                   r"\bwithout (?:first )?(?:checking|consulting) with\b|^editor'?s note\b", re.I)
+                   r"\bwithout (?:first )?(?:checking|consulting) with\b|^editor'?s note\b|"
+                   r"^let['\u2019]?s (?:delve|dig|dive|explore|look|take a (?:closer )?look|talk|break|examine|"
+                   r"find out|get started|start)\b", re.I)
 _GREETING = re.compile(r"^(?:hi|hello|welcome|thanks|thank you|dear)\b", re.I)
 _CLAIM_WORDS = re.compile(
     r"\b(?:cause[sd]?|lead|result|help|relie|reduc|increas|improv|worse|better|most|common|rare|"
