@@ -845,3 +845,17 @@ def test_an_advice_verb_followed_by_its_statement_is_a_subject():
     assert "need" not in read("Rest calms the acute inflammation in sciatica.").values
     assert read("Avoid bed rest.").values["need"][0] == "unnecessary"
     assert read("Walk daily, it helps.").values["need"][0] == "needed"
+
+
+def test_a_caret_footnote_stays_with_its_sentence_and_a_numbered_list_is_no_reference_list():
+    # hcwhealth-tens-unit-sciatica (tuning): "...the sciatic nerve.^[1]", and its numbered list
+    # of benefits is not the reference list the footnotes point to
+    from kb.check.citations import reference_list
+    text = ("It is often caused by a herniated disc.^[1] TENS may block pain signals.^[2]\n\n"
+            "1. Non-Invasive: TENS therapy offers a non-invasive alternative.\n"
+            "2. Drug-Free: it avoids side effects.")
+    sentences = split_sentences(text)
+    assert sentences[0].text == "It is often caused by a herniated disc.^[1]"
+    assert reference_list(text) == {}
+    listed = reference_list(text + "\n\nReferences\n1. Vroomen PC, de Krom MC. N Engl J Med. 1999.")
+    assert list(listed) == [1] and listed[1][0].startswith("Vroomen")

@@ -322,9 +322,12 @@ _REFERENCE_LINE = re.compile(r"^\s*(?:\[(?P<a>\d{1,3})\]|(?P<b>\d{1,3})[.)])\s+(
 
 
 def reference_list(text: str) -> dict[int, tuple[str, int]]:
-    """The draft's own numbered reference list, if it has one: number -> (entry, offset)."""
+    """The draft's own numbered reference list, if it has one: number -> (entry, offset). An
+    entry gives a year or a link ("Vroomen PC ... N Engl J Med. 1999"); a numbered line of the
+    text itself ("1. Non-Invasive: TENS therapy offers ...") is no reference."""
     return {int(m.group("a") or m.group("b")): (m.group("entry").strip(), m.start("entry"))
-            for m in _REFERENCE_LINE.finditer(text)}
+            for m in _REFERENCE_LINE.finditer(text)
+            if _YEAR_RE.search(m.group("entry")) or next(_links(m.group("entry")), None)}
 
 
 # --- resolution ---------------------------------------------------------------------------
