@@ -859,3 +859,14 @@ def test_a_caret_footnote_stays_with_its_sentence_and_a_numbered_list_is_no_refe
     assert reference_list(text) == {}
     listed = reference_list(text + "\n\nReferences\n1. Vroomen PC, de Krom MC. N Engl J Med. 1999.")
     assert list(listed) == [1] and listed[1][0].startswith("Vroomen")
+
+
+def test_it_is_read_as_the_subject_of_the_assertion_before(checker):
+    # healthline-sciatica-surgery and other tuning-half articles: "It can also help …" after a
+    # sentence about surgery is about surgery; the report says how "It" was read
+    report = checker.check("Bed rest is often advised. It does not speed recovery from sciatica.\n\n"
+                           "## Walking\n\nIt is good.")
+    second = report["sentences"][1]
+    assert "read as \u201cBed rest\u201d" in second["role_cue"]
+    assert second["matches"][0]["claim_id"] == "bed-rest-no-better-than-staying-active"
+    assert "read as" not in report["sentences"][-1]["role_cue"]  # a heading ends what "It" can mean

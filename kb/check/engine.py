@@ -96,6 +96,7 @@ class Checker:
         list_start = reference_list_start(sentences)
         letters = reader_letters(text)
         staged = []
+        last_subject = None  # the subject of the assertion before, for a sentence opening with "It"
         for sentence in sentences:
             if deadline is not None and time.monotonic() > deadline:
                 break
@@ -111,6 +112,19 @@ class Checker:
                 sentence_role, role_cue, cites = "navigation", "in the draft's reference list", []
             checked = with_context(sentence)
             plain = _without(checked, sentence, cites)
+            if sentence_role == "heading":
+                last_subject = None  # a new section: "It" is no longer what came before
+            if sentence_role == "assertion":
+                pronoun = _PRONOUN_SUBJECT.match(plain)
+                if pronoun and last_subject:
+                    # "It can also help protect your spine", after "Sciatica surgery is …"
+                    role_cue += f" (\u201c{pronoun.group(0).strip()}\u201d read as \u201c{last_subject}\u201d)"
+                    plain = last_subject + " " + plain[pronoun.end():]
+                else:
+                    verb = _VERB.search(plain)
+                    head = plain[:verb.start()].strip() if verb else ""
+                    last_subject = head if 0 < len(head.split()) <= 5 and not _PRONOUN_SUBJECT.match(plain) \
+                        and not _LEADING_CLAUSE.match(plain) else None
             found = self.candidates.find(plain) if sentence_role == "assertion" else []
             staged.append((sentence, sentence_role, role_cue, plain, cites, found))
 
@@ -424,6 +438,8 @@ _THE_CONDITION = re.compile(r"^\s*(?:sciatica|sciatic (?:nerve )?pain)(?:\s*(?:,
                             r"(?:nerve )?(?:pain|sciatica)\)?)?\s*$", re.I)
 _THERE_IS = re.compile(r"^\s*there\s+(?:is|are|was|were|has been|have been|will be)\b", re.I)
 _DIGIT = re.compile(r"\d")
+_PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|they|this|these)\s+(?=(?:is|are|can|may|will|also|often|usually|"
+                              r"helps?|works?|does|do|has|have|should|could|might)\b)", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
                    r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
 
