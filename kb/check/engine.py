@@ -34,7 +34,7 @@ from .citations import RefIndex, design_named, find_citations, reference_list
 from .draft import split_sentences
 from .report import CLAIM_LIKE, attention, sentence_flags, summary
 from .roles import reader_letters, reference_list_start, role, study_result, with_context
-from .stance import _IN_EVERY_CLAIM, read, stance, strength
+from .stance import IN_EVERY_CLAIM, read, stance, strength
 from .verdict import FLAG_OF, sentence_verdict
 
 SCHEMA_VERSION = 2
@@ -425,7 +425,7 @@ def _names_subject(sentence: str, claim: str) -> bool:
     not said in other words by a sentence about inflammation along the nerve that never names
     NSAIDs."""
     verb = _VERB.search(claim)
-    subject = set(stems(claim[:verb.start()])) - _IN_EVERY_CLAIM if verb else set()
+    subject = set(stems(claim[:verb.start()])) - IN_EVERY_CLAIM if verb else set()
     return not subject or bool(subject & set(stems(sentence)))
 
 

@@ -335,7 +335,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
         values["effect"] = (_NEED_AS_EFFECT[pole], words)
     conflicts, agreements, resemblance, both_ways = [], [], False, None
     negated = _negation_difference(s, c, sentence, claim)
-    spoken_of = set(stems(claim)) - _IN_EVERY_CLAIM
+    spoken_of = set(stems(claim)) - IN_EVERY_CLAIM
     for dim, (pole, words) in values.items():
         if dim not in c.values:
             continue
@@ -425,7 +425,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
 
 _CONCESSION = re.compile(r"^\s*(?:although|though|even though|while|whilst|despite)\b[^,;]*,\s*", re.I)
 _CONTRAST = re.compile(r",?\s*\b(?:but|whereas|while|however)\b,?\s*|;\s*", re.I)
-_IN_EVERY_CLAIM = {"sciatica", "sciatic", "pain", "peopl", "patient"}  # stems all the claims share
+IN_EVERY_CLAIM = {"sciatica", "sciatic", "pain", "peopl", "patient"}  # stems all the claims share
 
 
 def _focus(sentence: str, claim: str) -> str:
@@ -435,7 +435,7 @@ def _focus(sentence: str, claim: str) -> str:
     clauses = [c for c in _CONTRAST.split(sentence) if c.strip()]
     if len(clauses) < 2:
         return sentence
-    wanted = set(stems(claim)) - _IN_EVERY_CLAIM
+    wanted = set(stems(claim)) - IN_EVERY_CLAIM
     speaking = [c for c in clauses if set(stems(c)) & wanted]
     return speaking[0] if len(speaking) == 1 else sentence
 
@@ -456,7 +456,7 @@ def _negation_difference(s: Reading, c: Reading, sentence: str, claim: str) -> s
     # possible to prevent sciatica", negates nothing the claim says; "sitting does not cause
     # sciatica" names the claim's subject before the negator)
     s_neg = [(w, sc) for w, sc, clause, after in s_negations
-             if sc & claim_stems and ((sc | (clause - after)) & claim_stems) - _IN_EVERY_CLAIM and not (
+             if sc & claim_stems and ((sc | (clause - after)) & claim_stems) - IN_EVERY_CLAIM and not (
                  all(said[t] > 1 for t in sc & claim_stems) and not (clause - sc) & claim_stems)]
     # The claim's negation counts only when the sentence speaks of what it negates, to the end of
     # its clause: "not approved for sciatica" is not gainsaid by "approved for shingles".
