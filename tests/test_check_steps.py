@@ -870,3 +870,14 @@ def test_it_is_read_as_the_subject_of_the_assertion_before(checker):
     assert "read as \u201cBed rest\u201d" in second["role_cue"]
     assert second["matches"][0]["claim_id"] == "bed-rest-no-better-than-staying-active"
     assert "read as" not in report["sentences"][-1]["role_cue"]  # a heading ends what "It" can mean
+
+
+def test_a_list_reads_with_the_sentence_that_introduces_it_not_its_whole_paragraph(checker):
+    # topdoctors-ashley-cole-sciatica (tuning): "smoking" under "... Risk factors associated with
+    # sciatica include:" is the smoking claim, not the paragraph's causes
+    text = ("The most common cause of sciatica is a slipped disc. Less commonly, sciatica can be linked to "
+            "pregnancy. Risk factors associated with sciatica include:\n\n- diabetes\n- smoking\n")
+    items = [s for s in split_sentences(text) if s.block == "item"]
+    assert [s.lead_in for s in items] == ["Risk factors associated with sciatica include:"] * 2
+    smoking = [s for s in checker.check(text)["sentences"] if s["text"] == "smoking"][0]
+    assert smoking["matches"][0]["claim_id"] == "smoking-increases-sciatica-risk"

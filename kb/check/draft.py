@@ -335,7 +335,9 @@ def split_sentences(text: str) -> list[Sentence]:
                                 lead_in=lead_in if kind == "item" else None))
             cursor = found + len(piece)
         if body.endswith(":") and kind == "paragraph":
-            lead_in = body
+            # the sentence that introduces the list, not the paragraph it ends ("The most common
+            # cause ... Risk factors associated with sciatica include:")
+            lead_in = out[-1].text.strip() if out and out[-1].start >= block_start else body
         if kind == "item" and after_blank and prefix and prefix.group("item")[0].isdigit() \
                 and len(pieces) == 1 and _is_item_like(body) and len(body.split()) <= _HEADING_WORDS:
             numbered_line = len(out) - 1
