@@ -881,3 +881,11 @@ def test_a_list_reads_with_the_sentence_that_introduces_it_not_its_whole_paragra
     assert [s.lead_in for s in items] == ["Risk factors associated with sciatica include:"] * 2
     smoking = [s for s in checker.check(text)["sentences"] if s["text"] == "smoking"][0]
     assert smoking["matches"][0]["claim_id"] == "smoking-increases-sciatica-risk"
+
+
+def test_contrary_to_popular_belief_states_the_fact():
+    # askbaby-sciatica-in-pregnancy and an earlier tuning label: what follows "contrary to popular
+    # belief" is what the writer says is true
+    result = stance("Contrary to popular belief, bed rest does not help sciatica.", "Bed rest does not help sciatica.")
+    assert result.stance == "asserts"
+    assert stance("Myth: bed rest helps sciatica.", "Bed rest helps sciatica.").stance == "myth"

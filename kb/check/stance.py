@@ -12,9 +12,9 @@ both texts along a few dimensions that health claims turn on, each with two pole
 
 Where the sentence and the claim both take a value on a dimension, a different value is a
 denial; the same values everywhere are an assertion. Where they share no dimension, the parity
-of their negations decides ("does not" against no negation). Myth framing ("Myth:", "contrary to
-popular belief") turns what the sentence reports into a denial. A sentence that shares only the
-claim's subject and takes no position is ``topic``. Every result carries the cue that decided,
+of their negations decides ("does not" against no negation). Myth framing ("Myth:", "a common
+misconception") turns what the sentence reports into a denial; "contrary to popular belief, X"
+states X. A sentence that shares only the claim's subject and takes no position is ``topic``. Every result carries the cue that decided,
 in the writer's words.
 
 ``strength`` compares certainty: absolutes ("always", "proves", "cures") against hedges ("may",
@@ -116,7 +116,9 @@ _AVOID = {"avoid", "stop", "don't", "dont", "do not", "never", "skip", "limit", 
 _DECLARATIVE = re.compile(r"(?:\s+[a-z-]+)?\s+(?:is|are|was|were|can|could|may|might|will|does|has|helps|calms|"
                           r"relieves|reduces|improves|works|eases|speeds|makes|causes|leads|increases|"
                           r"prevents|gives|strengthens|stretches|compresses)\b")
-MYTH = re.compile(r"\bmyths?\b|\bmisconceptions?\b|\bcontrary to (?:popular|common|what)\b|"
+# ("Contrary to popular belief, X" states X as the fact: it frames the opposite as the myth, and
+# says X, so it is no myth framing of what the sentence says)
+MYTH = re.compile(r"\bmyths?\b|\bmisconceptions?\b|"
                   r"\bit'?s not true\b|\bis (?:not true|false|untrue|wrong)\b|\bdebunk|"
                   r"\bold wives'?\b|\bmisbelief\b|\bmistaken(?:ly)? belie|"
                   r"\bunfortunately\b[^.]{0,40}\bcommon (?:recommendation|advice|belief|practice)\b", re.I)
