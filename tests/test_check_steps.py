@@ -80,6 +80,9 @@ def test_assertions_stay_assertions():
     ("It's FREE!", "call-to-action"),
     ("Illustration of a person experiencing sciatica pain and using a TENS unit for relief", "navigation"),
     ("Let's delve into the science behind TENS units and their potential effectiveness for sciatica.", "other"),
+    ("Find out all you need to know about the symptoms and treatment of sciatica in pregnancy.", "other"),
+    ("In this informative article, a consultant spinal surgeon explains sciatica.", "other"),
+    ("This severe pain is common.", "assertion"),
     ("Photo therapy is an effective treatment for sciatica.", "assertion"),
     ("By Dr. Jason Koh, D.O.", "navigation"),  # bylines (dailynews-senior-living-sciatica-older-adults)
     ("Dr. Jason Koh, D.O.", "navigation"),

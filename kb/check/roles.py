@@ -62,7 +62,8 @@ _STUDY_DESIGN = re.compile(
 _OUTCOME = re.compile(r"\b(?:found|find|finds|showed|shows|improv|better|worse|no difference|"
                       r"effective|recover|relie|reduc|increas|help|same|felt)", re.I)
 _FIRST_PERSON_STORY = re.compile(r"^(?:i|i'm|i've|my|we|we're|our)\b", re.I)
-_META = re.compile(r"^(?:this|the following|in this) (?:article|guide|booklet|leaflet|page|post|blog|"
+_META = re.compile(r"^(?:find out (?:all|everything) (?:you need to know|about)|(?:read on|keep reading) to)\b|"
+                   r"^(?:this|the following|in this)(?: [a-z]+)? (?:article|guide|booklet|leaflet|page|post|blog|"
                    r"section|information|video)\b|^here (?:are|is)\b|^here['\u2019]s\b|\bsubstitute for (?:professional )?"
                    r"medical\b|\bnot (?:intended as|a substitute for|medical advice)\b|"
                    r"\bwithout (?:first )?(?:checking|consulting) with\b|^editor'?s note\b|"
