@@ -892,3 +892,11 @@ def test_contrary_to_popular_belief_states_the_fact():
     result = stance("Contrary to popular belief, bed rest does not help sciatica.", "Bed rest does not help sciatica.")
     assert result.stance == "asserts"
     assert stance("Myth: bed rest helps sciatica.", "Bed rest helps sciatica.").stance == "myth"
+
+
+def test_a_hedge_makes_an_overstated_claim_green_only_when_the_sentence_clearly_makes_it(checker):
+    # longhorn-brain-spine-sciatica (tuning): "most likely" is about what physicians will do
+    sentence = checker.check("Physicians will most likely order an MRI scan or CT scan of the patients back "
+                             "to confirm the diagnosis and target the exact disc causing the pain.")["sentences"][0]
+    assert sentence["verdict"] != "consistent"
+    assert sentence_verdict("overstated", "asserts", -1, 0)[0] == "consistent"  # the table itself unchanged

@@ -282,7 +282,12 @@ class Checker:
                                    "the same or the opposite")
         verdict, why = sentence_verdict(claim["verdict"], st.stance, reading["strength"],
                                         claim["strength"])
-        if verdict == "consistent" and not backing and (
+        if verdict == "consistent" and claim["verdict"] == "overstated" and not st.clear and not backing:
+            # A hedge ("will most likely order an MRI") makes a sentence consistent with an
+            # overstated claim only if the sentence is seen to make the claim at all.
+            verdict, why = "unsure", ("it resembles a claim the evidence finds overstated, hedged; nothing "
+                                      "in it says the same for certain: check the wording")
+        elif verdict == "consistent" and not backing and (
                 cand.score < GREEN_CLEAR_MATCH or (not st.clear and cand.score < GREEN_MATCH)):
             # A green badge needs more than resembling a supported claim: a word that says the
             # same on a claim that shares much of the wording, a cited study that backs it, or
