@@ -900,3 +900,10 @@ def test_a_hedge_makes_an_overstated_claim_green_only_when_the_sentence_clearly_
                              "to confirm the diagnosis and target the exact disc causing the pain.")["sentences"][0]
     assert sentence["verdict"] != "consistent"
     assert sentence_verdict("overstated", "asserts", -1, 0)[0] == "consistent"  # the table itself unchanged
+
+
+def test_a_superscript_flattened_by_a_capture_is_a_footnote():
+    # athletico-misconceptions-about-sciatica (tuning): "... to form the sciatic nerve.2"
+    from kb.check.citations import find_citations
+    text = "Several nerves form the sciatic nerve.2 The dose was 1.5 mg. See p.12, fig.3 and vol.2."
+    assert [(c.text, c.kind, c.number) for c in find_citations(text)] == [("2", "footnote", 2)]

@@ -192,7 +192,10 @@ _STUDY_RE = re.compile(r"\b(?:(?:a|the|this|that|one|new|recent|latest|large|sma
                        r"(?:\w+\s+)?(?:reported|found|say|said|concluded|showed)\b", re.I)
 _FOOTNOTE_RE = re.compile(r"\[(?P<n>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]|"
                           r"(?<=[a-z.,;)])(?P<sup>[\u00b9\u00b2\u00b3\u2070-\u2079]+)|"
-                          r"\((?P<paren>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})+)\)|(?<=[.!?] )\((?P<single>\d{1,3})\)")
+                          r"\((?P<paren>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})+)\)|(?<=[.!?] )\((?P<single>\d{1,3})\)|"
+                          # a superscript flattened by a capture: "... the sciatic nerve.2"
+                          # (not "p.12", "vol.2", "fig.3")
+                          r"(?<=[a-z]{3}\.)(?<!\bvol\.)(?<!\bfig\.)(?<!\bref\.)(?P<flat>\d{1,2})(?=\s|$)")
 _SUPERSCRIPT = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
                              "0123456789")
 
@@ -311,7 +314,8 @@ def _links(text: str):
 
 def _footnotes(text: str):
     for m in _FOOTNOTE_RE.finditer(text):
-        raw = m.group("n") or m.group("paren") or m.group("single") or m.group("sup").translate(_SUPERSCRIPT)
+        raw = m.group("n") or m.group("paren") or m.group("single") or m.group("flat") or \
+            m.group("sup").translate(_SUPERSCRIPT)
         for part in re.split(r"\s*[,\u2013-]\s*", raw):
             if part.isdigit():
                 yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[],
