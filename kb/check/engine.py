@@ -115,16 +115,8 @@ class Checker:
             if sentence_role == "heading":
                 last_subject = None  # a new section: "It" is no longer what came before
             if sentence_role == "assertion":
-                pronoun = _PRONOUN_SUBJECT.match(plain)
-                if pronoun and last_subject:
-                    # "It can also help protect your spine", after "Sciatica surgery is …"
-                    role_cue += f" (\u201c{pronoun.group(0).strip()}\u201d read as \u201c{last_subject}\u201d)"
-                    plain = last_subject + " " + plain[pronoun.end():]
-                else:
-                    verb = _VERB.search(plain)
-                    head = plain[:verb.start()].strip() if verb else ""
-                    last_subject = head if 0 < len(head.split()) <= 5 and not _PRONOUN_SUBJECT.match(plain) \
-                        and not _LEADING_CLAUSE.match(plain) else None
+                plain, read_as, last_subject = _antecedent(plain, last_subject)
+                role_cue += read_as
             found = self.candidates.find(plain) if sentence_role == "assertion" else []
             staged.append((sentence, sentence_role, role_cue, plain, cites, found))
 
@@ -270,7 +262,7 @@ class Checker:
             # Citing a study the knowledge base links as support, on the claim's subject, is
             # taken as making the claim.
             st = type(st)("asserts", f"cites {backing[0]}, which supports the claim")
-        claim_figures = figs.figures(claim["statement"])
+        claim_figures = claim["statement_figures"]
         if st.stance != "topic" and st.clear and claim_figures and not reading["figures"]:
             # "With proper treatment, most people make a full recovery" is not "most people get
             # relief within 1-4 sessions": a claim whose figures the sentence leaves out is at most
@@ -355,8 +347,9 @@ class Checker:
             claim["linked"] = frozenset(claim["stances"])
             claim["topic_tokens"] = {topic_token(t) for t in json.loads(claim.pop("topics") or "[]")}
             claim["strength"] = strength(claim["statement"])[0]
-            claim["figures"] = [f for text in [claim["statement"], *(e["finding"] for e in claim["evidence"])]
-                                for f in figs.figures(text)]
+            claim["statement_figures"] = figs.figures(claim["statement"])
+            claim["figures"] = claim["statement_figures"] + [f for e in claim["evidence"]
+                                                             for f in figs.figures(e["finding"])]
             del claim["evidence"][EVIDENCE_SHOWN:]
             for e in claim["evidence"]:
                 e["links"] = _links(e)
@@ -424,16 +417,6 @@ class Checker:
 
 _LEADING_CLAUSE = re.compile(r"^\s*(?:if|when|whenever|although|though|while|because|since|once|"
                              r"after|before|unless|until)\b[^,.;:]*,\s*", re.I)
-def _names_subject(sentence: str, claim: str) -> bool:
-    """Whether the sentence names what the claim is about (its words before the verb, beyond
-    "sciatica"): "NSAIDs relieve sciatica by reducing … inflammation along the sciatic nerve" is
-    not said in other words by a sentence about inflammation along the nerve that never names
-    NSAIDs."""
-    verb = _VERB.search(claim)
-    subject = set(stems(claim[:verb.start()])) - IN_EVERY_CLAIM if verb else set()
-    return not subject or bool(subject & set(stems(sentence)))
-
-
 # "After eight weeks there was …", "Within a year, most …": when, not what the sentence is about
 _LEADING_TIME = re.compile(r"^\s*(?:after|within|in|for|over|by|at|during|up to)\s+(?:[\w-]+\s+){0,3}?"
                            r"(?:days?|weeks?|months?|years?)\b,?\s*", re.I)
@@ -447,6 +430,30 @@ _PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|they|this|these)\s+(?=(?:is|are|can|ma
                               r"helps?|works?|does|do|has|have|should|could|might)\b)", re.I)
 _VERB = re.compile(r"\b(?:is|are|was|were|can|could|may|might|will|causes?|affects?|has|have|does|do|"
                    r"makes?|leads?|helps?|occurs?|happens?|means?)\b", re.I)
+
+
+def _names_subject(sentence: str, claim: str) -> bool:
+    """Whether the sentence names what the claim is about (its words before the verb, beyond
+    "sciatica"): "NSAIDs relieve sciatica by reducing … inflammation along the sciatic nerve" is
+    not said in other words by a sentence about inflammation along the nerve that never names
+    NSAIDs."""
+    verb = _VERB.search(claim)
+    subject = set(stems(claim[:verb.start()])) - IN_EVERY_CLAIM if verb else set()
+    return not subject or bool(subject & set(stems(sentence)))
+
+
+def _antecedent(plain: str, last_subject: str | None) -> tuple[str, str, str | None]:
+    """(the text to check, what the report says of how it was read, the subject a following "It"
+    stands for). "It can also help protect your spine", after "Sciatica surgery is …", is read as
+    "Sciatica surgery can also help protect your spine"."""
+    pronoun = _PRONOUN_SUBJECT.match(plain)
+    if pronoun and last_subject:
+        read_as = f" (\u201c{pronoun.group(0).strip()}\u201d read as \u201c{last_subject}\u201d)"
+        return last_subject + " " + plain[pronoun.end():], read_as, last_subject
+    verb = _VERB.search(plain)
+    head = plain[:verb.start()].strip() if verb else ""
+    short = 0 < len(head.split()) <= 5 and not pronoun and not _LEADING_CLAUSE.match(plain)
+    return plain, "", head if short else None
 
 
 # The writers' words for "on its own" ("naturally", "without any treatment"), as kb.text reads them.

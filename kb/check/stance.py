@@ -14,8 +14,8 @@ Where the sentence and the claim both take a value on a dimension, a different v
 denial; the same values everywhere are an assertion. Where they share no dimension, the parity
 of their negations decides ("does not" against no negation). Myth framing ("Myth:", "a common
 misconception") turns what the sentence reports into a denial; "contrary to popular belief, X"
-states X. A sentence that shares only the claim's subject and takes no position is ``topic``. Every result carries the cue that decided,
-in the writer's words.
+states X. A sentence that shares only the claim's subject and takes no position is ``topic``.
+Every result carries the cue that decided, in the writer's words.
 
 ``strength`` compares certainty: absolutes ("always", "proves", "cures") against hedges ("may",
 "can", "some"), for the verdict step.
@@ -335,7 +335,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             and "need" not in c.values:
         pole, words = values["need"]
         values["effect"] = (_NEED_AS_EFFECT[pole], words)
-    conflicts, agreements, resemblance, both_ways = [], [], False, None
+    conflicts, agreements, resemblance, both_ways = [], [], False, False
     negated = _negation_difference(s, c, sentence, claim)
     spoken_of = set(stems(claim)) - IN_EVERY_CLAIM
     for dim, (pole, words) in values.items():
@@ -371,8 +371,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             continue  # "a rare cause" is not "sciatica is not common"
         else:
             conflicts.append(f"\u201c{words}\u201d against the claim's \u201c{cwords}\u201d")
-        if dim in s.mixed:
-            both_ways = words
+        both_ways = both_ways or dim in s.mixed
     if (conflicts or agreements) and both_ways:
         # the sentence takes both poles ("may provide some relief …, will make … worse"): which
         # one answers the claim is not clear; after a concession ("Although …, ") the main
