@@ -163,6 +163,7 @@ def _blocks(text: str):
 
 
 def _raw_blocks(text: str):
+    """The blocks _BLOCK_SPLIT cuts, before lead-ins are looked at."""
     start, blank = 0, True
     for match in _BLOCK_SPLIT.finditer(text):
         yield start, text[start:match.start()], blank

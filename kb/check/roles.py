@@ -115,8 +115,9 @@ def role(s: Sentence) -> tuple[str, str]:
         return "question", "ends with a question mark"
     if text.endswith(":"):
         return "lead-in", "introduces a list (ends with a colon)"
-    if _CREDENTIALS.match(text):
-        return "navigation", f"about the author (\u201c{_CREDENTIALS.match(text).group(0)}\u201d)"
+    credentials = _CREDENTIALS.match(text)
+    if credentials:
+        return "navigation", f"about the author (\u201c{credentials.group(0)}\u201d)"
     if _NAVIGATION.search(text) and len(text.split()) <= 16:
         return "navigation", f"page furniture (\u201c{_NAVIGATION.search(text).group(0).strip(' |')}\u201d)"
     if _CALL_TO_ACTION.search(text) or _PHONE.search(text):
