@@ -907,3 +907,12 @@ def test_a_superscript_flattened_by_a_capture_is_a_footnote():
     from kb.check.citations import find_citations
     text = "Several nerves form the sciatic nerve.2 The dose was 1.5 mg. See p.12, fig.3 and vol.2."
     assert [(c.text, c.kind, c.number) for c in find_citations(text)] == [("2", "footnote", 2)]
+
+
+def test_a_bracketed_doi_after_a_sentence_belongs_to_it():
+    # acupuncturetaproot-pregnancy-sciatica (tuning)
+    text = ("Acupuncture in late pregnancy was found to relieve low-back and pelvic pain. "
+            "(doi: 10.1111/j.0001-6349.2004.0215.x. PMID: 14995919.) Stretching may help too.")
+    got = [s.text for s in split_sentences(text)]
+    assert got[0].endswith("(doi: 10.1111/j.0001-6349.2004.0215.x. PMID: 14995919.)")
+    assert got[1] == "Stretching may help too."

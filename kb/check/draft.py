@@ -115,7 +115,10 @@ _BLOCK_SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+\u2022\u25cf\u25aa]\s|\d+(?:\
                           r"(?<=[.!?:;\"\u201d\u2019)])[ \t]*\n|\n(?=\s*[A-Z0-9\u201c\"])")
 _MD_PREFIX = re.compile(r"^\s*(?:(?P<heading>#{1,6}\s+)|(?P<item>[-*+\u2022\u25cf\u25aa]\s+|\d+(?:\.\d{1,2})?[.)]\s+)|"
                         r"(?P<quote>>\s*))")
-_LEADING_NOTE = re.compile(r"^\^?(?:\(\s*\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\s*\)|\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\])")
+# A footnote ("(4, 5)", "[2]", "^[1]") or a bracketed source ("(doi: 10.1111/... PMID: 14995919.)")
+# that pysbd leaves at the start of the next piece: it belongs to the sentence before.
+_LEADING_NOTE = re.compile(r"^\^?(?:\(\s*\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\s*\)|\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\])|"
+                           r"^\((?:doi|pmid|https?://)[^()]{0,200}\)", re.I)
 _END_PUNCT = re.compile(r"[.!?\"\u201d\u2019)]\s*$")
 # pysbd's Segmenter keeps the text being split on the instance (segment() sets
 # self.original_text, then reads it back), so each thread needs its own: Datasette runs the
