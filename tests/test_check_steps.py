@@ -916,3 +916,14 @@ def test_a_bracketed_doi_after_a_sentence_belongs_to_it():
     got = [s.text for s in split_sentences(text)]
     assert got[0].endswith("(doi: 10.1111/j.0001-6349.2004.0215.x. PMID: 14995919.)")
     assert got[1] == "Stretching may help too."
+
+
+def test_with_severe_symptoms_says_which_cases_not_how_serious_sciatica_is(checker):
+    from kb.check.stance import read
+    # ossur-webshop-braces-supports-sciatica (tuning): no agreement with "helps when sciatica is
+    # very severe" on the word "severe", and so no red flag
+    assert "severity" not in read("With severe symptoms or those that last over six weeks you should visit your GP.").values
+    assert read("Sciatica can be severe.").values["severity"][0] == "serious"
+    sentence = checker.check("With severe symptoms or those that last over six weeks you should visit your GP."
+                             )["sentences"][0]
+    assert "contradicted" not in [f["code"] for f in sentence["flags"]]

@@ -209,7 +209,8 @@ def read(text: str) -> Reading:
         if _CONDITIONAL.search(_CLAUSE_END.split(low[:start])[-1]) or \
                 (w.startswith("help") and _TO_KNOW.match(low, end)) or \
                 (w == "work" and _AT_WORK.search(low, 0, start)) or \
-                (w.startswith("flare") and _FLARE_NOUN.search(low, 0, start)):
+                (w.startswith("flare") and _FLARE_NOUN.search(low, 0, start)) or \
+                (_POLE_OF[w][0] == "severity" and _WHICH_CASES.search(low, 0, start)):
             # "know whether pregabalin works", "if the pain doesn't improve", "evidence to help
             # doctors decide": a question or a condition, no position
             continue
@@ -290,6 +291,8 @@ _THAN = re.compile(r"\s+than\b")
 # not a treatment that works
 _AT_WORK = re.compile(r"\b(?:at|off|from|your|my|their|his|her|(?:back|return|returning|go|going|get)\s+to|"
                       r"demanding|manual|physical|heavy|desk|office|shift)\s+$")
+# "with severe symptoms", "in severe cases": which cases are meant, not how serious sciatica is
+_WHICH_CASES = re.compile(r"\b(?:with|in|for|of|during)\s+(?:very\s+|more\s+|most\s+)?$")
 # "during the initial flare-up", "a flare of pain": the episode, not what makes it worse
 _FLARE_NOUN = re.compile(r"\b(?:a|an|the|this|that|each|every|any|during|initial(?:ly)?|acute|first|next|"
                          r"sudden|painful|severe)\s+(?:[a-z]+\s+)?$")
