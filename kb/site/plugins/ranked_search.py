@@ -22,11 +22,11 @@ RANKED_AT_MOST = 1000  # matches ranked per request: the ids beyond are left in 
 # table's order (and says so) rather than wait.
 RANK_TIME_LIMIT_MS = 250
 _CLAIMS_TABLE = re.compile(r"^/[^/]+/claims$")
-_ORDER_ARGS = ("_sort", "_sort_desc", "_size", "_next")
 
 
 def _ranked_request(args: dict) -> bool:
-    return bool(args.get("_search", "").strip()) and not any(args.get(a) for a in _ORDER_ARGS)
+    """A ranked search that has not yet been given its page size (it is redirected to one)."""
+    return bool(_ranked_search(args)) and not args.get("_size")
 
 
 @hookimpl
