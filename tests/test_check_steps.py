@@ -927,3 +927,28 @@ def test_with_severe_symptoms_says_which_cases_not_how_serious_sciatica_is(check
     sentence = checker.check("With severe symptoms or those that last over six weeks you should visit your GP."
                              )["sentences"][0]
     assert "contradicted" not in [f["code"] for f in sentence["flags"]]
+
+
+def test_a_frequency_said_of_people_who_have_something_says_it_is_common():
+    """Tuning-half sentence (southtees): "many people ... have disc changes" says the changes are
+    common, as the claim's predicate does; a frequency that only qualifies ("a common cause") or
+    says how many people improve still does not."""
+    claim = ("Disc bulges and degenerative changes on MRI are common in people without pain, so imaging "
+             "findings often do not match symptoms.")
+    said = stance("Many people of all ages have disc related changes but do not experience any pain.", claim)
+    assert (said.stance, said.clear) == ("asserts", True)
+    assert stance("Few people of any age have disc related changes without pain.", claim).stance == "denies"
+    assert read("Many people of all ages have disc related changes.").quantified == {"frequency"}
+    assert not read("A common cause of sciatica is a disc herniation.").quantified
+    assert not read("Most people with disc changes improve within weeks.").quantified
+
+
+def test_calling_an_ambulance_or_a_gp_at_once_is_urgent(checker):
+    """Tuning-half lead-in (health-navigator-nz): "Call 111 and ask for an ambulance if ..." says
+    its items need urgent attention, as "see a doctor urgently" does."""
+    for lead in ("Call 111 and ask for an ambulance if you experience the following:",
+                 "Alert your GP or another medical professional immediately if you have:"):
+        assert read(lead).values["severity"][0] == "serious"
+        item = checker.check(f"{lead}\n\n- weakness in both legs\n")["sentences"][-1]
+        assert item["matches"] and item["matches"][0]["claim_id"] == "cauda-equina-red-flags"
+    assert "severity" not in read("Manipulation gives immediate relief.").values

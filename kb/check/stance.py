@@ -55,7 +55,11 @@ PHRASES = [
     (re.compile(r"\b(?:runs?|running|passes|passing|lies|sits)\s+(?:\w+ly\s+)?"
                 r"(?:beneath|under|underneath|below|behind|alongside|over|above)\b", re.I),
      ("place", "past")),
-    (re.compile(r"\bmedical emergency\b|\bcall 999\b|\bcall 911\b|\burgent(?:ly)?\b", re.I),
+    # ("Call 111 and ask for an ambulance if ...", "alert your GP ... immediately": what to do
+    # at once is said to be serious)
+    (re.compile(r"\bmedical emergency\b|\bcall (?:999|911|111|112|000)\b|\burgent(?:ly)?\b|\bambulance\b|"
+                r"\ba ?& ?e\b|\bemergency (?:department|room)\b|\bimmediate medical\b|"
+                r"\b(?:alert|contact|see|call|tell|phone|seek)\b[^.;:]{0,50}?\bimmediately\b", re.I),
      ("severity", "serious")),
     (re.compile(r"\b(?:advises?|advised|recommends?|recommended|warns?|argues?) against\b|"
                 r"\bagainst (?:offering|using|the use of|giving)\b|\b(?:do )?not (?:to )?offer\b|\bdon'?t offer\b|\bnot (?:be )?routinely\b|\bnot recommended\b|"
@@ -166,6 +170,9 @@ class Reading:
     # dimensions on which the text takes both poles, in different clauses: what it says there
     # depends on which clause is meant
     mixed: frozenset = frozenset()
+    # frequency said of a population that has something ("many people of all ages have disc
+    # changes"): says the thing is common, as a predicate would, where the other text says so
+    quantified: frozenset = frozenset()
 
 
 def _words(text: str) -> list[str]:
@@ -197,7 +204,7 @@ def read(text: str) -> Reading:
                 phrase_negations.append((dim, (m.group(0), scope, scope, scope)))
     words = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
     negations, used, core, flipped = [], set(), {d for d in values if d in _ALWAYS_CORE}, set()
-    compared, mixed = [], set()
+    compared, mixed, quantified = [], set(), set()
     for i, (w, start, end) in enumerate(words):
         if any(s <= start < e for s, e in consumed):
             continue
@@ -247,6 +254,8 @@ def read(text: str) -> Reading:
             before = [x[0] for x in words[max(0, i - 3):i]]
             if dim in _ALWAYS_CORE or (any(b in _COPULA for b in before) and word not in _ADVERBS):
                 core.add(dim)
+            elif dim == "frequency" and _POPULATION_HAS.match(low, end):
+                quantified.add(dim)
     for j, (w, start, end) in enumerate(words):
         if j in used or any(s <= start < e for s, e in consumed):
             continue
@@ -268,10 +277,13 @@ def read(text: str) -> Reading:
     if imperative:
         core.add("need")
     return Reading(values, negations, myth.group(0) if myth else None, core, frozenset(flipped),
-                   tuple(phrase_negations), tuple(compared), frozenset(mixed))
+                   tuple(phrase_negations), tuple(compared), frozenset(mixed), frozenset(quantified))
 
 
 _ALWAYS_CORE = {"effect", "need", "severity", "place"}
+_POPULATION_HAS = re.compile(r"\s+(?:of\s+(?:the\s+)?)?(?:people|adults|patients|individuals|women|men|"
+                             r"sufferers|americans|britons)\b[^,;:.]{0,30}?\s(?:have|has|had|show|shows|"
+                             r"develop|develops|experience|experiences|live with)\b")
 _RATHER_THAN = re.compile(r"\brather than\b|\binstead of\b")
 # Words that negate everything else ("only", "without") balance a negation but never make one.
 _BALANCERS = {"without", "only", "solely", "exclusively", "ratherthan"}
@@ -348,18 +360,19 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             continue  # "healing will be less than …" says nothing of the claim's risk
         cpole, cwords = c.values[dim]
         claim_position = dim in c.core or dim in _ALWAYS_CORE
+        s_core = s.core | (s.quantified & c.core)
         if dim in s.flipped and dim not in c.flipped and words.split()[-1] == cwords \
                 and pole != cpole:
             # The claim's own qualifier negated ("not the most common cause" against "the most
             # common cause"): a denial, whether or not the qualifier is the position.
             conflicts.append(f"\u201c{words}\u201d against the claim's \u201c{cwords}\u201d")
             continue
-        if not (claim_position or dim in s.core):
+        if not (claim_position or dim in s_core):
             continue  # two qualifiers ("rarely", "most") say nothing of either position
         if cpole == pole:
             # Agreeing on the claim's position counts; "a common cause" does not say that
             # sciatica "is common".
-            if claim_position and (dim in s.core or dim in _ALWAYS_CORE or dim not in c.core):
+            if claim_position and (dim in s_core or dim in _ALWAYS_CORE or dim not in c.core):
                 agreements.append(f"\u201c{words}\u201d, as the claim's \u201c{cwords}\u201d")
         elif {pole, cpole} == {"none", "harm"}:
             # No effect against harm: the sentence neither says nor denies that it harms.
@@ -370,7 +383,7 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
             # what may harm some may help others.
             return Stance("topic", f"\u201c{words}\u201d and the claim's \u201c{cwords}\u201d "
                                    "(a possibility) can both be true")
-        elif claim_position and dim in c.core and dim not in s.core and dim not in _ALWAYS_CORE:
+        elif claim_position and dim in c.core and dim not in s_core and dim not in _ALWAYS_CORE:
             continue  # "a rare cause" is not "sciatica is not common"
         else:
             conflicts.append(f"\u201c{words}\u201d against the claim's \u201c{cwords}\u201d")
