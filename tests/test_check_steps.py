@@ -952,3 +952,19 @@ def test_calling_an_ambulance_or_a_gp_at_once_is_urgent(checker):
         item = checker.check(f"{lead}\n\n- weakness in both legs\n")["sentences"][-1]
         assert item["matches"] and item["matches"][0]["claim_id"] == "cauda-equina-red-flags"
     assert "severity" not in read("Manipulation gives immediate relief.").values
+
+
+def test_a_myth_of_the_one_cause_says_there_are_others(checker):
+    """Tuning-half sentences (darakchiev, completewellbeing): calling "always caused by a
+    herniated disc" a myth asserts that sciatica has other causes; the "always" is the myth's, so
+    the sentence is not overstated. Against a claim that names no other cause it stays a topic."""
+    several = "Besides disc herniation, sciatica can be caused by spinal stenosis and other conditions."
+    for myth in ("Myth: Sciatica is always caused by a herniated disc.",
+                 "Myth 2: Sciatica is caused only due to slip disc"):
+        said = stance(myth, several, treatment=False)
+        assert (said.stance, said.absolute_is_myth) == ("asserts", True)
+        assert stance(myth, "Disc herniation is the most common cause of sciatica.",
+                      treatment=False).stance == "topic"
+    sentence = checker.check("Myth: Sciatica is always caused by a herniated disc.")["sentences"][0]
+    assert sentence["matches"][0]["claim_id"] == "sciatica-has-several-causes"
+    assert sentence["verdict"] == "consistent" and not sentence["flags"]

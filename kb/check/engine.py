@@ -272,8 +272,8 @@ class Checker:
         if st.stance != "topic" and not st.clear and cand.score < PLAIN_MATCH and not backing:
             st = type(st)("topic", "shares some of its wording, but nothing in the sentence says "
                                    "the same or the opposite")
-        verdict, why = sentence_verdict(claim["verdict"], st.stance, reading["strength"],
-                                        claim["strength"])
+        verdict, why = sentence_verdict(claim["verdict"], st.stance,
+                                        0 if st.absolute_is_myth else reading["strength"], claim["strength"])
         if verdict == "consistent" and claim["verdict"] == "overstated" and not st.clear and not backing:
             # A hedge ("will most likely order an MRI") makes a sentence consistent with an
             # overstated claim only if the sentence is seen to make the claim at all.

@@ -147,6 +147,9 @@ class Stance:
     # The sentence takes both poles of the deciding dimension, in different clauses ("may provide
     # some relief …, will make it worse"): it neither clearly agrees nor clearly disagrees.
     both_ways: bool = False
+    # The sentence's absolute ("always caused by") is what it calls a myth: it is not how
+    # certainly the sentence says what it asserts.
+    absolute_is_myth: bool = False
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,10 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
     if s.myth and not c.myth:
         absolute, claim_absolute = strength(sentence), strength(claim)
         if absolute[0] > 0 and claim_absolute[0] <= 0:
+            if _SOLE_CAUSE.search(sentence) and _OTHER_CAUSES.search(claim):
+                # ... but a myth of the one cause says there are others, as the claim does
+                return Stance("asserts", f"calls \u201c{absolute[1]}\u201d a myth: there are other "
+                                         "causes, as the claim says", absolute_is_myth=True)
             # "Myth: sciatica is always caused by a herniated disc": the myth is the absolute,
             # which the claim ("the most common cause") does not say either.
             return Stance("topic", f"calls \u201c{absolute[1]}\u201d a myth, which the claim does not say")
@@ -440,6 +447,11 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
     return Stance("asserts" if polarity > 0 else "denies", cue)
 
 
+# "always caused by", "caused only by": one cause for every case; a claim naming causes besides it
+_SOLE_CAUSE = re.compile(r"\b(?:always|only|solely)\s+(?:\w+\s+){0,2}?(?:caused|due|comes?|results?)\b|"
+                         r"\b(?:caused|due|comes?)\s+only\b|\bthe only cause\b", re.I)
+_OTHER_CAUSES = re.compile(r"\bbesides\b|\bother (?:causes|conditions)\b|\b(?:several|many|different) causes\b",
+                           re.I)
 _CONCESSION = re.compile(r"^\s*(?:although|though|even though|while|whilst|despite)\b[^,;]*,\s*", re.I)
 _CONTRAST = re.compile(r",?\s*\b(?:but|whereas|while|however)\b,?\s*|;\s*", re.I)
 IN_EVERY_CLAIM = {"sciatica", "sciatic", "pain", "peopl", "patient"}  # stems all the claims share
