@@ -100,7 +100,8 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
      r"\b(?:does|do|did|may|might|will|would|can)(?: not|n'?t) (?:necessar(?:il)?y )?(?:help|work|speed)\b|"
      r"\bwon'?t (?:help|work|speed)\b|\bno (?:faster|quicker)\b|\bnot (?:any )?(?:faster|quicker)\b|"
      r"\bdid little\b|\bdoes little\b|\bdo little\b|\bno (?:real |significant |clear )?benefit\b|"
-     r"\blittle or no (?:benefit|effect|difference)\b|\bno difference\b", "no more effective"),
+     r"\blittle or no (?:benefit|effect|difference)\b|\bno difference\b|"
+     r"\b(?:is|are) not the (?:answer|solution)\b|\b(?:isn|aren)['\u2019]?t the (?:answer|solution)\b", "no more effective"),
     (r"\b(?:keep|keeping|stay|staying|remain|remaining) (?:active|mobile|moving)\b|\bup and about\b|"
      r"\bnormal (?:daily )?activit(?:y|ies)\b|\bkeep(?:ing)? (?:on )?moving\b", "staying active"),
     (r"\b(?:lying|lie|lay|stay(?:ing|ed)?|rest(?:ing)?) (?:down )?in bed\b|\bbed-?bound\b|"

@@ -968,3 +968,14 @@ def test_a_myth_of_the_one_cause_says_there_are_others(checker):
     sentence = checker.check("Myth: Sciatica is always caused by a herniated disc.")["sentences"][0]
     assert sentence["matches"][0]["claim_id"] == "sciatica-has-several-causes"
     assert sentence["verdict"] == "consistent" and not sentence["flags"]
+
+
+def test_not_the_answer_says_it_does_not_help(checker):
+    """Tuning-half sentence (mediciortho): "bed rest isn't the answer" denies that bed rest helps,
+    which is the bed-rest claim the evidence supports."""
+    sentence = checker.check("While sciatica pain can be intense, it\u2019s important to know that bed rest "
+                             "isn\u2019t the answer.")["sentences"][0]
+    top = sentence["matches"][0]
+    assert (top["claim_id"], top["stance"]) == ("bed-rest-no-better-than-staying-active", "asserts")
+    assert stance("Bed rest is not the answer for sciatica.",
+                  "Bed rest is the best treatment for sciatica.").stance == "denies"
