@@ -249,6 +249,19 @@ class AliasMatcher:
         return hits
 
 
+# A claim statement's qualifiers: brackets and the cases it singles out ("especially when caused
+# by muscle tension", "such as ibuprofen"). Matching reads the statement with and without them.
+_QUALIFIERS = re.compile(r"\s*\([^)]*\)|,?\s+(?:especially|particularly|in particular|such as|including|"
+                         r"e\.g\.|for example)\b[^.;]*")
+CORE_SOURCE = "statement:core"  # its source name among a claim's matching texts
+
+
+def statement_core(statement: str) -> str:
+    """``statement`` without its qualifiers; the statement itself when it has none."""
+    core = _QUALIFIERS.sub("", statement).strip()
+    return core if core and core != statement.strip() else statement
+
+
 def tokens(text: str, matcher: AliasMatcher, extra_topics: tuple[str, ...] = ()) -> list[str]:
     """Content terms plus one token per topic whose alias occurs (or that is given).
 

@@ -85,3 +85,26 @@ def test_staleness_follows_the_inputs(db_path, mini_kb):
     (mini_kb / "claims/claims.yaml").write_text(CLAIMS + "\n# a comment\n")
     assert is_stale(mini_kb, db_path)
     assert is_stale(mini_kb, mini_kb / "missing.db")
+
+
+def test_a_statement_with_qualifiers_is_matched_by_its_core_too(repo_db):
+    """Each statement with brackets or an "especially ..." qualifier has its core among the
+    claim's matching texts, and only there: the claim's search document (bm25) counts the
+    statement's words once."""
+    from kb.text import CORE_SOURCE, statement_core
+
+    assert statement_core("Bed rest (prolonged rest or inactivity) makes sciatica worse.") == \
+        "Bed rest makes sciatica worse."
+    assert statement_core("Massage therapy gives effective relief for sciatica, especially when caused "
+                          "by muscle tension.") == "Massage therapy gives effective relief for sciatica."
+    assert statement_core("Most sciatica is not dangerous.") == "Most sciatica is not dangerous."
+    conn = sqlite3.connect(repo_db)
+    statements = dict(conn.execute("select id, statement from claims"))
+    cores = dict(conn.execute("select claim_id, tokens from claim_texts where source = ?", (CORE_SOURCE,)))
+    assert set(cores) == {c for c, s in statements.items() if statement_core(s) != s}
+    assert "bed-rest-worsens-sciatica" in cores
+    for claim_id in cores:
+        texts = [t for (t,) in conn.execute("select tokens from claim_texts where claim_id = ? and source != ?",
+                                            (claim_id, CORE_SOURCE))]
+        document = conn.execute("select tokens from claim_search where claim_id = ?", (claim_id,)).fetchone()[0]
+        assert sorted(document.split()) == sorted(" ".join(texts).split())

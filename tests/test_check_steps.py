@@ -979,3 +979,19 @@ def test_not_the_answer_says_it_does_not_help(checker):
     assert (top["claim_id"], top["stance"]) == ("bed-rest-no-better-than-staying-active", "asserts")
     assert stance("Bed rest is not the answer for sciatica.",
                   "Bed rest is the best treatment for sciatica.").stance == "denies"
+
+
+def test_a_negation_used_up_by_a_word_the_claim_lacks_still_takes_the_claim_back():
+    """Tuning-half sentences (madeformums, eastwest), found once statements' cores were matched:
+    "isn't necessarily more likely during pregnancy" does not assert that pregnancy causes
+    sciatica; "important NOT to stretch" is advice against stretching, which neither denies nor
+    asserts that stretching can worsen sciatica, and denies that it helps."""
+    said = stance("Sciatica isn\u2019t necessarily more likely to occur during pregnancy.",
+                  "Pregnancy (hormones, posture, pressure from the uterus) can irritate the sciatic nerve "
+                  "and cause sciatica.", treatment=False)
+    assert (said.stance, said.clear) == ("denies", False)
+    assert stance("Sciatica is not uncommon during pregnancy.",
+                  "Pregnancy can irritate the sciatic nerve and cause sciatica.", treatment=False).stance != "denies"
+    advice = "It's critically important NOT to stretch the back muscles at the onset of any Sciatic pain."
+    assert stance(advice, "Stretching, especially aggressive stretching, can worsen sciatica.").stance == "topic"
+    assert stance(advice, "Stretching helps sciatica.").stance == "denies"

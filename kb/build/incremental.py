@@ -25,7 +25,7 @@ from ..sources import BIB_FILE, ValidationFailed, digest_of, input_tokens
 from ..sources.partial import PartialReader, is_article_file, is_claims_file
 from ..sources.reader import TOPICS_FILE
 from ..sources.retractions import RETRACTIONS_FILE
-from ..text import AliasMatcher
+from ..text import CORE_SOURCE, AliasMatcher
 from .schema import COUNTED_FACETS, FTS
 from .writer import SCHEMA_VERSION, claim_rows, write_article, write_claims
 
@@ -205,7 +205,8 @@ def update(root: Path, conn: sqlite3.Connection, p: Plan) -> Summary:
     touched |= {ap.claim for a in articles for ap in a.appearances}
 
     _delete(conn, "claims", "id", old_claims, also=[("claim_topics", "claim_id"), ("evidence", "claim_id")])
-    _execute_in(conn, "delete from claim_texts where (source = 'statement' or source like 'finding:%') "
+    _execute_in(conn, f"delete from claim_texts where (source in ('statement', '{CORE_SOURCE}') "
+                      "or source like 'finding:%') "
                       "and claim_id in ({})", old_claims)
     old_appearances = [r[0] for a in old_articles for r in
                        conn.execute("select id from appearances where article_id = ?", (a,))]
@@ -360,7 +361,7 @@ def _documents(conn, claim_ids: list[str]) -> dict[str, str]:
         batch = claim_ids[i:i + _BATCH]
         docs.update(conn.execute(
             "select claim_id, group_concat(tokens, ' ') from (select claim_id, tokens from claim_texts "
-            f"where claim_id in ({','.join('?' * len(batch))}) "
+            f"where claim_id in ({','.join('?' * len(batch))}) and source != '{CORE_SOURCE}' "
             "order by claim_id, source != 'statement', source) group by claim_id", batch))
     return docs
 

@@ -20,11 +20,12 @@ from ..cite_format import STORED_STYLES, csl_item, format_item
 from ..provenance import source_kind
 from ..sources import SourceReader, ValidationFailed
 from ..sources.retractions import ref_status
-from ..text import AliasMatcher, fold, lookup_names, tokens
+from ..text import CORE_SOURCE, AliasMatcher, fold, lookup_names, statement_core, tokens
 from .schema import COUNTED_FACETS, EXPRESSION_INDEXES, FACET_INDEXES, FTS, VIEWS, create_tables
 
-SCHEMA_VERSION = "6"  # 4: ref_notices (Retraction Watch); 5: build_files (incremental builds);
-# 6: indexes on lower(doi) and pmid (kb check resolves a linked DOI or PMID)
+SCHEMA_VERSION = "7"  # 4: ref_notices (Retraction Watch); 5: build_files (incremental builds);
+# 6: indexes on lower(doi) and pmid (kb check resolves a linked DOI or PMID); 7: claim_texts
+# holds each statement's core ("statement:core") where it has qualifiers
 
 
 def _author_short(ref) -> str:
@@ -131,9 +132,16 @@ def write_claims(conn: sqlite3.Connection, claims, matcher: AliasMatcher) -> Non
         _insert(conn, table, rows)
     # Matching texts: the statement (with its topics) and each evidence finding, which words the
     # claim as a study found it (a writer reporting a study's result uses its words).
+    # A statement's core (without its brackets and "especially ..." or "such as ..." qualifiers)
+    # is matched too: "massage can help with sciatica pain relief" makes the massage claim whatever
+    # cases it singles out. It is no part of the claim's search document (its words are already
+    # the statement's, and counting them twice would change the claim's bm25).
     _insert(conn, "claim_texts", [
         {"claim_id": c.id, "source": "statement",
          "tokens": " ".join(tokens(c.statement, matcher, tuple(c.topics)))} for c in claims]
+        + [{"claim_id": c.id, "source": CORE_SOURCE,
+            "tokens": " ".join(tokens(core, matcher, tuple(c.topics)))}
+           for c in claims if (core := statement_core(c.statement)) != c.statement]
         + [{"claim_id": c.id, "source": f"finding:{e.ref}",
             "tokens": " ".join(tokens(e.finding, matcher))}
            for c in claims for e in sorted(c.evidence, key=lambda e: e.ref) if e.stance == "supports"])
@@ -173,8 +181,9 @@ def finish_match_index(db: sqlite_utils.Database) -> None:
     conn = db.conn
     conn.execute("""insert into claim_search (claim_id, tokens)
         select claim_id, group_concat(tokens, ' ') from
-          (select claim_id, tokens from claim_texts order by claim_id, source != 'statement', source)
-        group by claim_id""")
+          (select claim_id, tokens from claim_texts where source != ?
+           order by claim_id, source != 'statement', source)
+        group by claim_id""", (CORE_SOURCE,))
     db["claim_search"].enable_fts(["tokens"], tokenize="unicode61", create_triggers=False)
     conn.execute("create virtual table claim_search_vocab using fts5vocab(claim_search_fts, 'row')")
     # Document frequency per token over claims, from the full-text index into an indexed

@@ -17,7 +17,7 @@ import math
 import sqlite3
 from dataclasses import dataclass
 
-from ..text import AliasMatcher, fold, stem, text_norm, tokens, topic_token, weight, words
+from ..text import CORE_SOURCE, AliasMatcher, fold, stem, text_norm, tokens, topic_token, weight, words
 
 MATCH_THRESHOLD = 0.30  # below this a sentence is reported as matching nothing
 MAX_CANDIDATES = 8  # (5 before the bm25 weighting: it ranks some that pass the cutoff lower)
@@ -167,7 +167,7 @@ class Candidates:
                 sim = similarity(sum(weights[t] for t in shared), total, norm)
                 if source.startswith("finding:"):
                     sim *= FINDING_FACTOR
-                elif source != "statement":
+                elif source not in ("statement", CORE_SOURCE):
                     sim *= QUOTE_FACTOR
                 if sim > best[0]:
                     best = (sim, source, shared)

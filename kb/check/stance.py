@@ -64,7 +64,8 @@ PHRASES = [
     (re.compile(r"\b(?:advises?|advised|recommends?|recommended|warns?|argues?) against\b|"
                 r"\bagainst (?:offering|using|the use of|giving)\b|\b(?:do )?not (?:to )?offer\b|\bdon'?t offer\b|\bnot (?:be )?routinely\b|\bnot recommended\b|"
                 r"\brecommend(?:s|ed)? against\b|\bno need\b|\bnot needed\b|\bnot necessary\b|"
-                r"\bshould not be (?:offered|used|given)\b", re.I),
+                r"\bshould not be (?:offered|used|given)\b|"
+                r"\b(?:important|best|careful|sure|advisable|wise|better) not to\b", re.I),
      ("need", "unnecessary")),
 ]
 POLES = {
@@ -297,6 +298,7 @@ _CONDITIONAL = re.compile(r"\b(?:if|unless|until|whether)\b|\b(?:clear|known|cer
 _RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:(?:has|have|had|does|do|did|is|are|was|were)\s+)?"
                        r"(?:(?:been|yet|still)\s+)?$")
 _NEGATIVE_POLES = {"none", "unnecessary"}
+_NEGATIVE_TURN = {"none", "unnecessary", "decreases", "rare", "harmless"}  # what a negated pole word turns to
 _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\b(?:\s+\S+){0,3}\s*$")
 
 
@@ -418,6 +420,13 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
         # The claim takes a position (are common, helps, is needed...) the sentence does not state.
         cpole, cwords = c.values[sorted(c.core)[0]]
         return Stance("topic", f"does not say whether it is \u201c{cwords}\u201d", unstated=True)
+    elif (turned := next(((dim, w) for dim, (pole, w) in values.items() if dim in s.flipped
+                          and dim not in c.values and pole in _NEGATIVE_TURN), None)):
+        # "isn't necessarily more likely to occur during pregnancy" against "pregnancy can cause
+        # sciatica": the negation is used up by a word the claim does not have, but it still
+        # takes back what the sentence shares with the claim
+        return Stance("denies", f"\u201c{turned[1]}\u201d in the sentence, which the claim does not "
+                                "say either way", clear=False)
     elif shares_content or values or s.negations:
         polarity, cue, resemblance = 1, "says it without negation or an opposite word", True
         if not (s.myth and not c.myth):
