@@ -837,7 +837,8 @@ def test_a_claim_whose_figures_the_sentence_leaves_out_is_only_resembled(checker
                              "relief from their symptoms and improve their overall quality of life.")["sentences"][0]
     practitioner = [m for m in sentence["matches"] + sentence["related"]
                     if m["claim_id"] == "practitioner-relief-in-1-4-sessions"]
-    assert not practitioner or (practitioner[0]["stance"] == "topic" or "figures" in practitioner[0]["stance_cue"])
+    assert not practitioner or (practitioner[0]["stance"] == "topic" or "figures" in practitioner[0]["stance_cue"]
+                                or "never names" in practitioner[0]["stance_cue"])
     assert "unsupported" not in [f["code"] for f in sentence["flags"]]
 
 
@@ -995,3 +996,17 @@ def test_a_negation_used_up_by_a_word_the_claim_lacks_still_takes_the_claim_back
     advice = "It's critically important NOT to stretch the back muscles at the onset of any Sciatic pain."
     assert stance(advice, "Stretching, especially aggressive stretching, can worsen sciatica.").stance == "topic"
     assert stance(advice, "Stretching helps sciatica.").stance == "denies"
+
+
+def test_a_position_on_a_claim_whose_subject_the_sentence_never_names_is_no_green_badge(checker):
+    """Tuning-half sentence (evespecial, twenty-first batch): "There are many effective treatments
+    for sciatica" took a green badge for denying "Opioid painkillers are not an effective treatment
+    for sciatica" (overstated), though it never names opioids."""
+    sentence = checker.check("There are many effective treatments for sciatica.")["sentences"][0]
+    assert sentence["verdict"] != "consistent"
+    opioids = [m for m in sentence["matches"] + sentence.get("related", [])
+               if m["claim_id"] == "opioids-not-effective-for-sciatica"]
+    assert not opioids or opioids[0].get("sentence_verdict", "unsure") == "unsure"
+    named = checker.check("Opioid painkillers are an effective treatment for sciatica.")["sentences"][0]
+    assert named["matches"][0]["claim_id"] == "opioids-not-effective-for-sciatica"
+    assert named["matches"][0]["stance"] == "denies"

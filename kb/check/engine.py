@@ -262,6 +262,12 @@ class Checker:
             # Citing a study the knowledge base links as support, on the claim's subject, is
             # taken as making the claim.
             st = type(st)("asserts", f"cites {backing[0]}, which supports the claim")
+        if st.stance != "topic" and st.clear and not backing and not set(cand.shared) & claim["topic_tokens"] \
+                and not _names_subject(plain, claim["statement"]):
+            # "There are many effective treatments for sciatica" does not deny that opioids are
+            # not effective: a position on a claim whose subject the sentence never names is at
+            # most a resemblance.
+            st = type(st)(st.stance, f"{st.cue}; but it never names what the claim is about", clear=False)
         claim_figures = claim["statement_figures"]
         if st.stance != "topic" and st.clear and claim_figures and not reading["figures"]:
             # "With proper treatment, most people make a full recovery" is not "most people get
@@ -437,6 +443,7 @@ def _names_subject(sentence: str, claim: str) -> bool:
     "sciatica"): "NSAIDs relieve sciatica by reducing … inflammation along the sciatic nerve" is
     not said in other words by a sentence about inflammation along the nerve that never names
     NSAIDs."""
+    claim, sentence = normalise(claim), normalise(sentence)  # a "scan" names "imaging"
     verb = _VERB.search(claim)
     subject = set(stems(claim[:verb.start()])) - IN_EVERY_CLAIM if verb else set()
     return not subject or bool(subject & set(stems(sentence)))
