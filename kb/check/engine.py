@@ -265,8 +265,8 @@ class Checker:
         if st.stance != "topic" and st.clear and not backing and not set(cand.shared) & claim["topic_tokens"] \
                 and not _names_subject(plain, claim["statement"]):
             # "There are many effective treatments for sciatica" does not deny that opioids are
-            # not effective: a position on a claim whose subject the sentence never names is at
-            # most a resemblance.
+            # not effective: a position on a claim whose subject the sentence neither names nor
+            # shares a topic with is at most a resemblance.
             st = type(st)(st.stance, f"{st.cue}; but it never names what the claim is about", clear=False)
         claim_figures = claim["statement_figures"]
         if st.stance != "topic" and st.clear and claim_figures and not reading["figures"]:
