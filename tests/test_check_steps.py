@@ -812,6 +812,21 @@ def test_no_green_badge_while_another_claim_the_sentence_clearly_makes_is_contra
     assert plain["verdict"] == "consistent"
 
 
+def test_a_word_that_says_the_same_on_a_claim_sharing_little_wording_raises_no_flag(checker):
+    # european-therapeutics-massage-sciatica (tuning): "helps" is the unsupported claim's "help",
+    # but the sentence is about a symptom's spread, not about injections and rehabilitation
+    text = "This distribution helps narrow down which nerve root is involved."
+    sentence = checker.check(text)["sentences"][0]
+    assert not sentence["flags"] and sentence["verdict"] == "unsure"
+    top = sentence["matches"][0]
+    assert top["claim_verdict"] == "unsupported" and top["sentence_verdict"] == "unsure"
+    assert "shares little else" in top["verdict_reason"]
+    # a clear word against the evidence on as little wording is still read as contradicted
+    rest = checker.check("Complete rest can cause muscles to tighten around the nerve and prolong recovery.")
+    against = {m["claim_id"]: m for m in rest["sentences"][0]["matches"]}["bed-rest-worsens-sciatica"]
+    assert against["score"] < 0.4 and against["sentence_verdict"] == "contradicted"
+
+
 def test_a_flare_up_as_the_episode_is_no_word_of_harm():
     from kb.check.stance import read
     # ageproofliving-relieve-sciatic-nerve-pain (tuning)
