@@ -812,6 +812,16 @@ def test_no_green_badge_while_another_claim_the_sentence_clearly_makes_is_contra
     assert plain["verdict"] == "consistent"
 
 
+def test_a_reading_a_rule_has_weakened_ranks_below_a_plain_one(checker):
+    # sun-sentinel-donohue-see-doctor-sciatica-2006 (tuning): "clears" is the injection claim's
+    # "relief", but the sentence never names injections; the claim it makes shares less wording
+    sentence = checker.check("Frequently, sciatica clears in a matter of weeks to two months.")["sentences"][0]
+    ranked = [m["claim_id"] for m in sentence["matches"]]
+    assert ranked[0] == "improvement-within-weeks-to-months"
+    never_named = {m["claim_id"]: m for m in sentence["matches"]}["steroid-injections-relief-weeks-to-months"]
+    assert "never names" in never_named["stance_cue"] and never_named["score"] > sentence["matches"][0]["score"]
+
+
 def test_a_word_that_says_the_same_on_a_claim_sharing_little_wording_raises_no_flag(checker):
     # european-therapeutics-massage-sciatica (tuning): "helps" is the unsupported claim's "help",
     # but the sentence is about a symptom's spread, not about injections and rehabilitation
