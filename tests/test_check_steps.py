@@ -812,6 +812,16 @@ def test_no_green_badge_while_another_claim_the_sentence_clearly_makes_is_contra
     assert plain["verdict"] == "consistent"
 
 
+def test_a_sentence_leaving_unsaid_what_the_evidence_contradicts_is_not_flagged_contradicted(checker):
+    # cbsnews-sciatica-rest-may-not-be-best (tuning): the sentence says much of "bed rest makes
+    # sciatica worse", but not "worse", which is what the evidence contradicts
+    sentence = checker.check("Standard treatment had been bed rest.")["sentences"][0]
+    top = sentence["matches"][0]
+    assert top["claim_id"] == "bed-rest-worsens-sciatica" and top["claim_verdict"] == "contradicted"
+    assert top["sentence_verdict"] == "unsure" and not sentence["flags"]
+    assert "does not say whether it is \u201cworse\u201d, the part the evidence contradicts" in top["verdict_reason"]
+
+
 def test_a_reading_a_rule_has_weakened_ranks_below_a_plain_one(checker):
     # sun-sentinel-donohue-see-doctor-sciatica-2006 (tuning): "clears" is the injection claim's
     # "relief", but the sentence never names injections; the claim it makes shares less wording

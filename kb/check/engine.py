@@ -246,6 +246,7 @@ class Checker:
                 # "Common symptoms include:" + "Lower back pain": the claim's "common" is the
                 # lead-in's, about the symptoms; the item does not say it in other words
                 reading["lead_in"] and read(reading["lead_in"]).values.keys() & read(claim["statement"]).core):
+            unsaid = st.cue  # "does not say whether it is “worse”"
             st = type(st)("asserts", f"{st.cue}, but says much of the claim in other words",
                           clear=False)
             weak = "unstated"
@@ -316,6 +317,12 @@ class Checker:
                 "check that it makes this claim" if st.clear else
                 f"it resembles a claim the evidence finds {claim['verdict']}, but "
                 "nothing in it says the same for certain: check the wording")
+        if verdict == "contradicted" and weak == "unstated" and not backing:
+            # "Standard treatment had been bed rest" says much of "bed rest makes sciatica worse"
+            # but not "worse", the part the evidence contradicts: it cannot be false by this claim
+            # (on the tuning half both such flags were wrong).
+            verdict, why = "unsure", (f"it says much of the claim in other words, but {unsaid}, the "
+                                      "part the evidence contradicts: check the wording")
         if st.both_ways and (verdict == "consistent" or verdict in FLAG_OF):
             verdict, why = "unsure", ("it says both what the claim says and its opposite, in different "
                                       "clauses: check which one the sentence means")
