@@ -171,6 +171,40 @@ async def test_link_facets_counted_from_the_json_lists_equal_the_link_tables(rep
     assert results[0] == results[1] and len(results[0][0]) == 2 and results[0][0][0]["results"]
 
 
+@pytest.mark.parametrize("search", ["disc", "pain", "bed rest"])
+async def test_a_search_only_page_counts_its_facets_once_from_the_pass_started_on_arrival(
+        repo_db, monkeypatch, search):
+    """A search-only claims page starts its facet counts when the request arrives
+    (kb.site.facet_pass), on its own SQL for the search; the page's facets must use that one
+    read alone, and it must count exactly what Datasette's own search filter matches (the same
+    page with one more argument counts the rows of Datasette's facet SQL)."""
+    from urllib.parse import quote
+
+    from kb.site import facet_pass
+
+    calls = []
+    real = facet_pass.count_pass
+
+    async def recorded(ds_, database, sql, params, columns, arrays):
+        counts = await real(ds_, database, sql, params, columns, arrays)
+        calls.append((sql, counts))
+        return counts
+
+    monkeypatch.setattr(facet_pass, "count_pass", recorded)
+    ds = site_for(repo_db)
+    await ds.invoke_startup()
+    page = await ds.client.get(f"/sciatica/claims?_search={quote(search)}&_size=100")
+    assert page.status_code == 200 and "facet-results" in page.text
+    ours = facet_pass.SEARCH_SQL.format(table="claims", fts="claims_fts")
+    assert len(calls) == 1 and calls[0][0] == ours
+    early = calls[0][1]
+    calls.clear()
+    other = await ds.client.get(f"/sciatica/claims?_search={quote(search)}&_size=100&_facet_size=6")
+    assert other.status_code == 200 and len(calls) == 1
+    assert calls[0][0] != ours  # Datasette's own SQL
+    assert calls[0][1] == early and sum(early["verdict"].values()) > 1 and early["topics"]
+
+
 async def test_search_finds_a_known_claim(ds):
     response = await ds.client.get("/sciatica/claims.json?_search=bed+rest&_shape=array")
     assert [r["id"] for r in response.json()] == ["bed-rest-worsens-sciatica"]

@@ -17,19 +17,20 @@ million claims); once filtered it is exactly the column facet.
 
 Filtered, every counted facet and every link facet with an ``array`` (the table's JSON list
 column holding the same values: claims.topics, claims.articles) is counted from one read of the
-matching rows (``_facet_pass``), not one read per facet.
+matching rows (``_facet_pass``, the statement in ``kb.site.facet_pass``), not one read per facet.
 """
 
 import asyncio
 import json
 import re
 import urllib.parse
-from collections import Counter
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import ColumnFacet, Facet, load_facet_configs
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+from kb.site import facet_pass
 
 _WHERE = re.compile(r"\swhere\s", re.I)
 
@@ -120,35 +121,16 @@ async def _facet_pass(facet: Facet) -> dict | None:
     configs = load_facet_configs(facet.request, facet.metadata)
     columns = [c["config"].get("column") or c["config"]["simple"] for c in configs.get("counted", [])]
     arrays = [c["config"]["array"] for c in configs.get("link", []) if c["config"].get("array")]
+    shared = facet.request.scope.setdefault(facet_pass.SCOPE_KEY, {})
+    search = facet_pass.search_only(urllib.parse.parse_qsl(facet.request.query_string, keep_blank_values=True))
+    early = facet_pass.search_key(search, columns, arrays) if search else None
+    if early in shared:  # started when the request arrived (a search-only page)
+        return await shared[early]
     key = (facet.sql, json.dumps(facet.params, sort_keys=True, default=str), tuple(columns), tuple(arrays))
-    shared = facet.request.scope.setdefault("kb_facet_pass", {})
     if key not in shared:
-        shared[key] = asyncio.ensure_future(_count_pass(facet, columns, arrays))
+        shared[key] = asyncio.ensure_future(
+            facet_pass.count_pass(facet.ds, facet.database, facet.sql, facet.params, columns, arrays))
     return await shared[key]
-
-
-async def _count_pass(facet: Facet, columns: list[str], arrays: list[str]) -> dict | None:
-    """One statement: the matching rows materialised once, each counted column grouped, and
-    each JSON list column's values grouped through json_each."""
-    wanted = [*columns, *arrays]
-    if not wanted:
-        return {}
-    parts = [f"select {i} as facet, {escape_sqlite(c)} as value, count(*) as count from m "
-             f"where {escape_sqlite(c)} is not null group by {escape_sqlite(c)}"
-             for i, c in enumerate(columns)]
-    parts += [f"select {len(columns) + i} as facet, j.value as value, count(*) as count from m, "
-              f"json_each(m.{escape_sqlite(c)}) j group by j.value" for i, c in enumerate(arrays)]
-    sql = (f"with m as materialized (select {', '.join(escape_sqlite(c) for c in wanted)} "
-           f"from ({facet.sql})) " + " union all ".join(parts))
-    try:
-        rows = (await facet.ds.execute(facet.database, sql, facet.params, truncate=False,
-                                       custom_time_limit=facet.ds.setting("facet_time_limit_ms"))).rows
-    except QueryInterrupted:
-        return None
-    counts = {c: Counter() for c in wanted}
-    for row in rows:
-        counts[wanted[row["facet"]]][row["value"]] = row["count"]
-    return counts
 
 
 class LinkFacet(Facet):

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils import escape_fts
 
+from kb.site import facet_pass
+
 RANKED_PAGE = 100
 RANKED_AT_MOST = 1000  # matches ranked per request: the ids beyond are left in table order
 # Ranking a word in most of a million claims scores every match; past this the page keeps the
@@ -47,9 +49,13 @@ def asgi_wrapper(datasette):
                 search = _ranked_search(args)
                 if search:
                     # Ranked beside the page's own queries, on another read thread, rather than
-                    # after them when the template asks for the order.
+                    # after them when the template asks for the order; and a search-only page's
+                    # facets counted beside them too, rather than after them.
                     database = scope["path"].split("/")[1]
                     scope = dict(scope, kb_rank=asyncio.ensure_future(_rank(datasette, database, search)))
+                    only = facet_pass.search_only(pairs)  # as given: the facets' key is the raw search
+                    if only is not None and database in datasette.databases:
+                        facet_pass.start_search_pass(datasette, scope, database, "claims", only)
             await app(scope, receive, send)
         return ranked
     return wrap
