@@ -11,6 +11,7 @@ import json
 import sqlite3
 import time
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 import sqlite_utils
@@ -46,7 +47,9 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     columns = list(rows[0])
     sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"values ({', '.join('?' * len(columns))})")
-    values = [tuple(r[c] for c in columns) for r in rows]
+    # itemgetter of one column gives the value, not a 1-tuple
+    get = itemgetter(*columns) if len(columns) > 1 else (lambda r, c=columns[0]: (r[c],))
+    values = list(map(get, rows))
     start = time.perf_counter()
     conn.executemany(sql, values)
     _INSERTING[0] += time.perf_counter() - start
