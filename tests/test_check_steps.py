@@ -812,6 +812,15 @@ def test_no_green_badge_while_another_claim_the_sentence_clearly_makes_is_contra
     assert plain["verdict"] == "consistent"
 
 
+def test_a_warm_compress_is_heat(checker):
+    # funmumsfitness-sciatica-pregnancy-stretches (tuning): a list item under its lead-in; "warm
+    # compress" is a topic alias of heat therapy (claims/topics.yaml)
+    text = ("Here are a few things to try to relieve the pain: \ntry to avoid sitting for too long \n"
+            "use a warm compress where you feel the pain \n")
+    item = [s for s in checker.check(text)["sentences"] if "warm compress" in s["text"]][0]
+    assert item["matches"] and item["matches"][0]["claim_id"] == "heat-relieves-sciatica"
+
+
 def test_a_sentence_leaving_unsaid_what_the_evidence_contradicts_is_not_flagged_contradicted(checker):
     # cbsnews-sciatica-rest-may-not-be-best (tuning): the sentence says much of "bed rest makes
     # sciatica worse", but not "worse", which is what the evidence contradicts
