@@ -1,5 +1,7 @@
 """Datasette responses, through datasette.client, with the repository's own metadata."""
 
+import asyncio
+
 import pytest
 import yaml
 
@@ -203,6 +205,23 @@ async def test_a_search_only_page_counts_its_facets_once_from_the_pass_started_o
     assert other.status_code == 200 and len(calls) == 1
     assert calls[0][0] != ours  # Datasette's own SQL
     assert calls[0][1] == early and sum(early["verdict"].values()) > 1 and early["topics"]
+
+
+@pytest.mark.parametrize("search", ['%22', '%22%22%22', '%00'])
+async def test_a_search_fts5_cannot_parse_leaves_no_failed_early_facet_count(repo_db, caplog, search):
+    """The page's own query reports the search it cannot run (400); the facet counts started
+    when the request arrived fail quietly instead of logging an exception nobody retrieved."""
+    import gc
+    import logging
+
+    ds = site_for(repo_db)
+    await ds.invoke_startup()
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        response = await ds.client.get(f"/sciatica/claims?_search={search}&_size=100")
+        await asyncio.sleep(0.05)
+        gc.collect()
+    assert response.status_code == 400
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
 
 
 async def test_search_finds_a_known_claim(ds):

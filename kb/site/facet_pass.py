@@ -79,7 +79,16 @@ def start_search_pass(ds, scope: dict, database: str, table: str, search: str) -
     sql = SEARCH_SQL.format(table=escape_sqlite(table), fts=escape_sqlite(fts))
     shared = scope.setdefault(SCOPE_KEY, {})
     shared[search_key(search, columns, arrays)] = asyncio.ensure_future(
-        count_pass(ds, database, sql, {"search": escape_fts(search)}, columns, arrays))
+        _early(ds, database, sql, {"search": escape_fts(search)}, columns, arrays))
+
+
+async def _early(ds, database: str, sql: str, params: dict, columns: list[str], arrays: list[str]):
+    """``count_pass``, None if it fails: a search FTS5 cannot parse fails the page's own query,
+    which reports it (400), and an early start must not leave an error nobody reads."""
+    try:
+        return await count_pass(ds, database, sql, params, columns, arrays)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def search_only(pairs: list[tuple[str, str]]) -> str | None:
