@@ -62,6 +62,25 @@ def test_killed_build_leaves_the_database_intact_and_served(slow_to_build, mode)
     assert sqlite3.connect(db).execute("pragma integrity_check").fetchone()[0] == "ok"
 
 
+def test_the_temporary_file_exists_from_before_the_write_until_the_rename(tmp_path):
+    """A build killed at any moment leaves its temporary file for the next build to remove: the
+    file never disappears between its creation and the rename (a killed-build CI run once saw it
+    come and go)."""
+    from kb.build import atomic
+
+    db = tmp_path / "sciatica.db"
+    seen = []
+
+    def write(tmp):
+        seen.append(tmp.exists())
+        sqlite3.connect(tmp).execute("create table t (x)").connection.commit()
+        return "done"
+
+    assert atomic._replace(db, write) == "done"
+    assert seen == [True] and sqlite3.connect(db).execute("select count(*) from t").fetchone()[0] == 0
+    assert not list(tmp_path.glob(".sciatica.db.*.tmp"))
+
+
 def test_failed_validation_keeps_the_served_database(repo_copy):
     db = repo_copy / "sciatica.db"
     build(repo_copy, db)

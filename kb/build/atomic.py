@@ -72,8 +72,10 @@ def _replace(db_path: Path, write):
     fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=f".{os.getpid()}.tmp",
                                 dir=db_path.parent)
     os.close(fd)
+    # Kept, empty (SQLite reads an empty file as a new database; the incremental copy writes over
+    # it): were it removed here and made again by SQLite, a build killed in between would leave
+    # nothing, and a watcher could see the file come and go before the build had begun writing.
     tmp = Path(name)
-    tmp.unlink()  # sqlite-utils (or the copy) creates the file itself
     try:
         result = write(tmp)
         if result is not None:
