@@ -14,7 +14,9 @@ import asyncio
 from collections import Counter
 
 from datasette.database import QueryInterrupted
+from datasette.facets import load_facet_configs
 from datasette.utils import escape_fts, escape_sqlite
+from datasette.utils.asgi import Request
 
 SCOPE_KEY = "kb_facet_pass"  # request.scope: {key: future of the counts}
 # A request with only these arguments is a plain search: its matching rows are exactly those of
@@ -23,18 +25,12 @@ SEARCH_ONLY_ARGS = frozenset({"_search", "_size"})
 SEARCH_SQL = ("select * from {table} where rowid in (select rowid from {fts} where {fts} match :search)")
 
 
-def facet_columns(metadata: dict) -> tuple[list[str], list[str]]:
-    """(counted columns, link facets' JSON list columns) of a table's metadata facets: what
-    ``load_facet_configs`` gives for a request with no ``_facet`` arguments."""
-    columns, arrays = [], []
-    for facet in metadata.get("facets") or []:
-        if not isinstance(facet, dict):
-            continue
-        if "counted" in facet:
-            counted = facet["counted"]
-            columns.append(counted if isinstance(counted, str) else counted.get("column") or counted["simple"])
-        if isinstance(facet.get("link"), dict) and facet["link"].get("array"):
-            arrays.append(facet["link"]["array"])
+def configured(request, metadata: dict) -> tuple[list[str], list[str]]:
+    """(counted columns, link facets' JSON list columns) of a page's facets, as Datasette's
+    ``load_facet_configs`` reads them from the table's metadata and the request's ``_facet``."""
+    configs = load_facet_configs(request, metadata)
+    columns = [c["config"].get("column") or c["config"]["simple"] for c in configs.get("counted", [])]
+    arrays = [c["config"]["array"] for c in configs.get("link", []) if c["config"].get("array")]
     return columns, arrays
 
 
@@ -73,7 +69,7 @@ def start_search_pass(ds, scope: dict, database: str, table: str, search: str) -
     the module docstring); the facets pick them up by ``search_key``."""
     metadata = ds.table_metadata(database, table)
     fts = metadata.get("fts_table")
-    columns, arrays = facet_columns(metadata)
+    columns, arrays = configured(Request(scope, None), metadata)
     if not fts or not (columns or arrays):
         return
     sql = SEARCH_SQL.format(table=escape_sqlite(table), fts=escape_sqlite(fts))

@@ -27,7 +27,7 @@ import urllib.parse
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.facets import ColumnFacet, Facet, load_facet_configs
+from datasette.facets import ColumnFacet, Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from kb.site import facet_pass
@@ -118,9 +118,7 @@ async def _facet_pass(facet: Facet) -> dict | None:
     matching rows once per facet: at a million claims a search matching 20,000 paid for that five
     times over. {column: Counter}; None if the read ran past the facet time limit. Computed once
     per request (the facets of a page share it)."""
-    configs = load_facet_configs(facet.request, facet.metadata)
-    columns = [c["config"].get("column") or c["config"]["simple"] for c in configs.get("counted", [])]
-    arrays = [c["config"]["array"] for c in configs.get("link", []) if c["config"].get("array")]
+    columns, arrays = facet_pass.configured(facet.request, facet.metadata)
     shared = facet.request.scope.setdefault(facet_pass.SCOPE_KEY, {})
     search = facet_pass.search_only(urllib.parse.parse_qsl(facet.request.query_string, keep_blank_values=True))
     early = facet_pass.search_key(search, columns, arrays) if search else None
