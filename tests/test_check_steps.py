@@ -812,6 +812,16 @@ def test_no_green_badge_while_another_claim_the_sentence_clearly_makes_is_contra
     assert plain["verdict"] == "consistent"
 
 
+def test_a_sentence_leaving_a_supported_claims_position_unsaid_gets_no_green_badge(checker):
+    # losethebackpain-sciatica-cushion (tuning): much of "sciatica is common" in other words, but
+    # not that it is common (the "common" is the misconception's)
+    sentence = checker.check("Also, the common misconception that sciatica is a medical condition is "
+                             "incorrect.")["sentences"][0]
+    top = sentence["matches"][0]
+    assert top["claim_id"] == "sciatica-is-common" and sentence["verdict"] == "unsure"
+    assert "the part the evidence supports" in top["verdict_reason"]
+
+
 def test_a_warm_compress_is_heat(checker):
     # funmumsfitness-sciatica-pregnancy-stretches (tuning): a list item under its lead-in; "warm
     # compress" is a topic alias of heat therapy (claims/topics.yaml)
