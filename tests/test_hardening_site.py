@@ -200,6 +200,22 @@ def test_the_sentence_splitter_never_gives_pysbd_a_long_block(monkeypatch):
         assert " ".join(s.text for s in sentences).split() == text.split()
 
 
+@pytest.mark.parametrize("seam", ["said Dr. Smith today", "e.g. Ibuprofen helps", "the U.S. Food agency",
+                                  "are: 1. Direct damage", "this. 1. Understanding it",
+                                  "drugs. (1, 2) Doctors", "(walking, climbing stairs.) Pain"])
+def test_a_piece_is_never_cut_where_pysbd_would_not_end_a_sentence(monkeypatch, seam):
+    """Wherever the 600-character piece boundary falls near an abbreviation, a list number, a
+    footnote or a bracket, the sentences are pysbd's on the whole paragraph."""
+    for pad in range(0, 90, 3):
+        text = ("This is a sentence about back pain and the sciatic nerve. " * 9 + "x" * pad
+                + f" then {seam} at the clinic and it was fine. More text follows here. " * 3)
+        bounded = [(s.start, s.end) for s in split_sentences(text)]
+        with monkeypatch.context() as m:
+            m.setattr(draft_module, "SEGMENT_CHARS", 10**9)
+            whole = [(s.start, s.end) for s in split_sentences(text)]
+        assert bounded == whole, (seam, pad)
+
+
 def test_bounded_pieces_split_real_articles_as_pysbd_does_whole(monkeypatch):
     """The pieces change nothing on real text: every labelled real article and every source
     article splits the same with and without them."""

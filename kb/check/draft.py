@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pysbd
+from pysbd.lang.english import English
 
 from ..textfile import NotUTF8, decode_text
 
@@ -128,7 +129,24 @@ _local = threading.local()
 # ("a. a. a." or "1.2.3."): a 90 KB block of them took 160 s. It is given pieces of at most
 # this many characters, cut where a sentence ends (a real paragraph is rarely longer).
 SEGMENT_CHARS = 600
-_PIECE_END = re.compile(r"[.!?][\"\u201d\u2019)]*\s+(?=[\"\u201c(]*[A-Z0-9])")
+_PIECE_END = re.compile(r"[.!?][\"\u201d\u2019]*\s+(?=[\"\u201c]*(?:[A-Z]|\d(?!\d*\.\s))|\([A-Z])")
+# ... but not where pysbd does not end a sentence: after an abbreviation ("Dr. Smith", "e.g.
+# Ibuprofen", "U.S. Food") or a list's number ("1. Direct damage"), before either ("... system.
+# 1. Understanding") or a footnote ("... anticonvulsants. (1, 2)"), or inside brackets ("(...
+# climbing stairs.) Pain"). A piece cut there split one sentence in two. pysbd's own list of
+# abbreviations, so the two agree.
+_ABBREVIATIONS = frozenset(English.Abbreviation.ABBREVIATIONS)
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def _ends_sentence(window: str, at: int) -> bool:
+    """Whether the full stop (or ! or ?) at ``at`` can end a sentence: not an abbreviation's."""
+    if window[at] != ".":
+        return True
+    m = _WORD_BEFORE.search(window, 0, at)
+    word = m.group(1).lower() if m else ""
+    return not (word in _ABBREVIATIONS or "." in word or len(word) == 1 and word.isalpha()
+                or word.isdigit())  # "1. Direct damage": a list's number
 
 
 def _pieces(block: str) -> list[str]:
@@ -139,7 +157,8 @@ def _pieces(block: str) -> list[str]:
         window = block[start:start + SEGMENT_CHARS]
         cut = None
         for m in _PIECE_END.finditer(window):
-            cut = m.end()
+            if _ends_sentence(window, m.start()):
+                cut = m.end()
         if cut is None or cut < SEGMENT_CHARS // 4:
             space = window.rfind(" ")
             cut = space + 1 if space > 0 else SEGMENT_CHARS
