@@ -963,6 +963,34 @@ def test_a_superscript_flattened_by_a_capture_is_a_footnote():
     assert [(c.text, c.kind, c.number) for c in find_citations(text)] == [("2", "footnote", 2)]
 
 
+def test_a_superscript_flattened_before_the_full_stop_is_a_footnote():
+    # athletico-misconceptions-about-sciatica (tuning): "... independent of their age1."
+    from kb.check.citations import find_citations
+    text = "This is independent of their age1. Pain at L5, S1 or in COVID-19, then 2 weeks."
+    assert [(c.text, c.kind, c.number) for c in find_citations(text)] == [("1", "footnote", 1)]
+
+
+@pytest.mark.parametrize("text, kind, found", [
+    # reference-com-symptoms-sciatica (tuning): the source named after the verb
+    ("Sciatica occurs when the nerve roots become aggravated, explains WebMD.", "organisation", "explains WebMD"),
+    # drcianci-sciatica-desk-job-tips (tuning): once read as a person called "Medicine"
+    ("Research published by the National Library of Medicine noted that sitting stresses the spine.",
+     "organisation", "published by the National Library of Medicine"),
+    # brightsurf / dailybulletin pregabalin pieces (tuning): a study's authors writing of it
+    ("Our results have shown pregabalin did not relieve pain.", "study", "Our results"),
+    ("Our study released today examines pregabalin.", "study", "Our study"),
+    ("The results show that pregabalin does not improve pain.", "study", "The results"),
+])
+def test_sources_named_the_way_lay_articles_name_them(text, kind, found):
+    from kb.check.citations import find_citations
+    assert [(c.kind, c.text) for c in find_citations(text)] == [(kind, found)]
+
+
+def test_results_that_are_not_a_studys_are_no_citation():
+    from kb.check.citations import find_citations
+    assert find_citations("The results of surgery vary. Our findings in clinic differ.") == []
+
+
 def test_a_bracketed_doi_after_a_sentence_belongs_to_it():
     # acupuncturetaproot-pregnancy-sciatica (tuning)
     text = ("Acupuncture in late pregnancy was found to relieve low-back and pelvic pain. "

@@ -159,7 +159,10 @@ _ORG = (r"NICE|[Tt]he National Institute for Health and (?:Care|Clinical) Excell
         r"[Tt]he World Health Organi[sz]ation|[Tt]he WHO|[Tt]he American College of Physicians|"
         r"[Tt]he North American Spine Society|NASS|[Tt]he Chartered Society of Physiotherapy|"
         r"[Tt]he American Academy of (?:Orthopaedic|Orthopedic) Surgeons|AAOS|[Tt]he FDA|[Tt]he MHRA|"
-        r"[Tt]he CDC|[Tt]he Mayo Clinic|[Tt]he Cleveland Clinic|[Tt]he American Chiropractic Association")
+        r"[Tt]he CDC|[Tt]he Mayo Clinic|[Tt]he Cleveland Clinic|[Tt]he American Chiropractic Association|"
+        # consumer health publishers writers quote as a source
+        r"WebMD|Healthline|MedlinePlus|[Tt]he National Library of Medicine|[Tt]he National Institutes? of Health|"
+        r"[Tt]he NIH|Johns Hopkins Medicine|Harvard Health(?: Publishing)?")
 # "NICE advises", "the NHS's guidance says", "according to the Mayo Clinic", "a 2016 NICE
 # guideline" (the year, when given before or just after the name, is the year it is cited by).
 _ORG_RE = re.compile(rf"\b(?:(?P<year_before>{YEAR})\s+)?(?P<org>{_ORG})(?:'s)?(?:\s+(?P<year_after>{YEAR}))?"
@@ -167,7 +170,9 @@ _ORG_RE = re.compile(rf"\b(?:(?P<year_before>{YEAR})\s+)?(?P<org>{_ORG})(?:'s)?(
                      r"\s+(?:\w+\s+)?(?P<verb>says?|said|advises?|advised|recommends?|recommended|states?|"
                      r"suggests?|found|warns?|guidelines?|guidance|concluded|notes?)\b|"
                      rf"\b[Aa]ccording to (?:(?:a|the|its)\s+)?(?:(?P<year_according>{YEAR})\s+)?"
-                     rf"(?P<org_according>{_ORG})")
+                     rf"(?P<org_according>{_ORG})|"
+                     # "..., explains WebMD", "research published by the National Library of Medicine"
+                     rf"\b(?:explains?|says|notes|writes|reports|advises|published by)\s+(?P<org_after>{_ORG})\b")
 _COCHRANE_RE = re.compile(r"\b(?i:an?|the|one|recent|latest)\s+(?:\w+\s+)?Cochrane\s+"
                           r"(?:systematic\s+)?(?:review|analysis|meta-analysis)\b")
 _JOURNAL = (r"(?:the )?New England Journal of Medicine|NEJM|JAMA(?: Internal Medicine)?|"
@@ -186,8 +191,11 @@ _PERSON_RE = re.compile(r"\b(?:Dr\.?|Professor|Prof\.)\s+(?:[A-Z][\w.]*\s+){0,3}
                         r"(?!\s+[A-Z])|\b(?P<said>[A-Z][a-z]{2,})\s+(?:said|says|added|explained|noted|told|wrote)\b|"
                         # a surname alone in square brackets, as a citation ("... effective [Verwoerd].")
                         r"\[(?P<bracketed>[A-Z][a-z]{3,}(?:\s+et\s+al\.?)?)\]")
-_STUDY_RE = re.compile(r"\b(?:(?:a|the|this|that|one|new|recent|latest|large|small|\w+day's)\s+){1,3}"
+_STUDY_RE = re.compile(r"\b(?:(?:a|the|this|that|one|new|recent|latest|large|small|our|\w+day's)\s+){1,3}"
                        r"(?:\w+\s+)?(?:study|studies|trial|review|meta-analysis|research)\b|"
+                       # a study's authors writing of it: "Our results have shown", "The results show"
+                       r"\b(?:our|the)\s+(?:results|findings)(?=\s+(?:have\s+)?(?:show|showed|shown|suggest|"
+                       r"suggested|found|indicate|indicated)\b)|"
                        r"\bresearchers(?:\s+(?:at|from|in)(?:\s+the)?(?:\s+[A-Z][\w'\-]*){1,6}?)?\s+"
                        r"(?:\w+\s+)?(?:reported|found|say|said|concluded|showed)\b", re.I)
 _FOOTNOTE_RE = re.compile(r"\[(?P<n>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]|"
@@ -195,7 +203,9 @@ _FOOTNOTE_RE = re.compile(r"\[(?P<n>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]|"
                           r"\((?P<paren>\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})+)\)|(?<=[.!?] )\((?P<single>\d{1,3})\)|"
                           # a superscript flattened by a capture: "... the sciatic nerve.2"
                           # (not "p.12", "vol.2", "fig.3")
-                          r"(?<=[a-z]{3}\.)(?<!\bvol\.)(?<!\bfig\.)(?<!\bref\.)(?P<flat>\d{1,2})(?=\s|$)")
+                          r"(?<=[a-z]{3}\.)(?<!\bvol\.)(?<!\bfig\.)(?<!\bref\.)(?P<flat>\d{1,2})(?=\s|$)|"
+                          # ... or before the full stop: "... independent of their age1."
+                          r"(?<=[a-z]{3})(?P<flat_before>\d{1,2})(?=[.;,](?:\s|$))")
 _SUPERSCRIPT = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
                              "0123456789")
 
@@ -229,7 +239,8 @@ def journal_names(name: str) -> set[str]:
 
 def _organisations(text: str):
     for m in _ORG_RE.finditer(text):
-        org = re.sub(r"^the\s+", "", m.group("org") or m.group("org_according"), flags=re.I)
+        org = re.sub(r"^the\s+", "", m.group("org") or m.group("org_according") or m.group("org_after"),
+                     flags=re.I)
         year = m.group("year_before") or m.group("year_after") or m.group("year_according")
         yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[org], year=year,
                              kind="organisation", acronym=org if org.isupper() else None)
@@ -314,7 +325,7 @@ def _links(text: str):
 
 def _footnotes(text: str):
     for m in _FOOTNOTE_RE.finditer(text):
-        raw = m.group("n") or m.group("paren") or m.group("single") or m.group("flat") or \
+        raw = m.group("n") or m.group("paren") or m.group("single") or m.group("flat") or m.group("flat_before") or \
             m.group("sup").translate(_SUPERSCRIPT)
         for part in re.split(r"\s*[,\u2013-]\s*", raw):
             if part.isdigit():
