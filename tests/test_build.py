@@ -5,7 +5,7 @@ import sqlite_utils
 
 from kb.build import build, is_stale
 from kb.sources import ValidationFailed
-from tests.conftest import CLAIMS
+from tests.conftest import CLAIMS, TOPICS, write_kb
 
 
 @pytest.fixture
@@ -108,3 +108,13 @@ def test_a_statement_with_qualifiers_is_matched_by_its_core_too(repo_db):
                                             (claim_id, CORE_SOURCE))]
         document = conn.execute("select tokens from claim_search where claim_id = ?", (claim_id,)).fetchone()[0]
         assert sorted(document.split()) == sorted(" ".join(texts).split())
+
+
+def test_near_topics_are_stored_both_ways_round(tmp_path):
+    good = TOPICS.replace("aliases: [MRI, scan]", "aliases: [MRI, scan]\n    near: [bed-rest]")
+    db = tmp_path / "kb.db"
+    build(write_kb(tmp_path / "kb", **{"claims/topics.yaml": good}), db)
+    rows = sqlite3.connect(db).execute("select topic_id, near_id from topic_near order by 1").fetchall()
+    assert rows == [("bed-rest", "imaging"), ("imaging", "bed-rest")]
+
+

@@ -577,6 +577,35 @@ def test_a_frequency_word_qualifies_the_subject_and_a_claims_own_topics_count_as
     assert "sciatica-is-nerve-root-irritation" in [m["claim_id"] for m in sentence["matches"]]
 
 
+def test_a_near_topic_is_not_another_subject(checker):
+    """guys-st-thomas-sciatica-nerve-root-pain (tuning): the list items after "alert your GP ...
+    immediately" are symptoms and red flags at once (claims/topics.yaml: red-flags near symptoms);
+    an unrelated topic is still another subject."""
+    draft = ("If you experience any of these symptoms it is important that you alert your GP or another "
+             "medical professional immediately:\n\n- numbness around the genital region or back\n"
+             "- inability to pass urine")
+    def tops(c):
+        return [s["matches"][0]["claim_id"] if s["matches"] else None for s in c.check(draft)["sentences"][1:]]
+    assert tops(checker)[0] == "cauda-equina-red-flags"
+    assert set(tops(checker)) <= {"cauda-equina-red-flags", "cauda-equina-rare-emergency"}
+    alone = Checker(checker.conn)
+    alone.near = {}
+    assert "cauda-equina-red-flags" not in tops(alone)  # without it, both were "about another topic"
+    from kb.text import topic_token
+    assert topic_token("symptoms") in checker.near[topic_token("red-flags")]
+    assert topic_token("red-flags") in checker.near[topic_token("symptoms")]  # both ways round
+    assert topic_token("bed-rest") not in checker.near.get(topic_token("imaging"), set())
+
+
+def test_a_named_source_is_not_the_sentences_subject(checker):
+    """charmedfirmats-heat-sciatica-pain-relief (tuning): "According to the Mayo Clinic" names the
+    source; its "clinic" (an alias of a publisher's own services) is not what the sentence is about."""
+    (sentence,) = checker.check("According to the Mayo Clinic, although the pain associated with sciatica "
+                                "can be severe, most cases resolve with non-operative treatments in a "
+                                "few weeks.")["sentences"]
+    assert sentence["matches"][0]["claim_id"] == "most-sciatica-improves-with-conservative-care"
+
+
 def test_writers_words_for_going_away():
     from kb.text import normalise
     assert "improves" in normalise("most cases dissipate over weeks or months")

@@ -174,6 +174,14 @@ def test_alias_shared_by_two_topics(tmp_path):
                for p in problems_for(tmp_path, **{"claims/topics.yaml": bad}))
 
 
+def test_a_near_topic_must_be_a_topic(tmp_path):
+    bad = TOPICS.replace("aliases: [MRI, scan]", "aliases: [MRI, scan]\n    near: [bed-rest, imagin]")
+    assert "claims/topics.yaml:10: topic imaging: near names unknown topic 'imagin'" in \
+        problems_for(tmp_path, **{"claims/topics.yaml": bad})
+    bad = TOPICS.replace("aliases: [MRI, scan]", "aliases: [MRI, scan]\n    near: imaging")
+    assert any("near" in p and "must be a list" in p for p in problems_for(tmp_path, **{"claims/topics.yaml": bad}))
+
+
 def test_citation_status_and_key_must_agree(tmp_path):
     bad = article_yaml().replace("status: accurate", "status: cannot-be-found")
     assert any("a citation that cannot be found must have key: null" in p

@@ -11,6 +11,9 @@ TABLES = {
     "topics": ({"id": str, "label": str, "description": str, "claim_count": int}, "id", []),
     "topic_aliases": ({"topic_id": str, "alias": str}, ("topic_id", "alias"),
                       [("topic_id", "topics", "id")]),
+    # both ways round: a topic near another is near it
+    "topic_near": ({"topic_id": str, "near_id": str}, ("topic_id", "near_id"),
+                   [("topic_id", "topics", "id"), ("near_id", "topics", "id")]),
     "refs": ({"key": str, "entry_type": str, "title": str, "authors": str, "first_author": str,
               "year": int, "journal": str, "volume": str, "number": str, "pages": str, "doi": str,
               "pmid": str, "url": str, "design": str, "population": str, "verification": str,

@@ -24,9 +24,9 @@ from ..sources.retractions import ref_status
 from ..text import CORE_SOURCE, AliasMatcher, fold, lookup_names, statement_core, tokens
 from .schema import COUNTED_FACETS, EXPRESSION_INDEXES, FACET_INDEXES, FTS, VIEWS, create_tables
 
-SCHEMA_VERSION = "7"  # 4: ref_notices (Retraction Watch); 5: build_files (incremental builds);
+SCHEMA_VERSION = "8"  # 4: ref_notices (Retraction Watch); 5: build_files (incremental builds);
 # 6: indexes on lower(doi) and pmid (kb check resolves a linked DOI or PMID); 7: claim_texts
-# holds each statement's core ("statement:core") where it has qualifiers
+# holds each statement's core ("statement:core") where it has qualifiers; 8: topic_near
 
 
 def _author_short(ref) -> str:
@@ -235,6 +235,8 @@ def _write(db: sqlite_utils.Database, reader: SourceReader) -> None:
                                  for t in topics])
         _insert(conn, "topic_aliases", [{"topic_id": t.id, "alias": a}
                                         for t in topics for a in sorted(set(t.aliases))])
+        _insert(conn, "topic_near", [{"topic_id": a, "near_id": b} for a, b in
+                                     sorted({p for t in topics for n in t.near for p in ((t.id, n), (n, t.id))})])
     matcher = AliasMatcher({t.id: [t.label, *t.aliases] for t in topics})
 
     # After the first problem, keep reading (to report every problem) but stop writing.

@@ -87,6 +87,11 @@ class Checker:
         for row in _rows(conn, "select as_written, ref_key, status, reason, claim_id, article_id "
                                "from citation_checks"):
             self.known_checks.setdefault(_citation_key(row["as_written"]), []).append(row)
+        self.near: dict[str, set[str]] = {}  # topic token -> the tokens of the topics near it
+        if conn.execute("select 1 from sqlite_master where name = 'topic_near'").fetchone():
+            # (a database built before schema 8 has none: it checks as it did)
+            for topic_id, near_id in conn.execute("select topic_id, near_id from topic_near"):
+                self.near.setdefault(topic_token(topic_id), set()).add(topic_token(near_id))
 
     def check(self, text: str, fail_on: tuple[str, ...] = DEFAULT_FAIL_ON,
               budget_s: float | None = None) -> dict:
@@ -171,9 +176,14 @@ class Checker:
             if sentence_role == "heading":
                 last_source = -SOURCE_CARRIES - 1
             cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
-            reading = {"strength": strength(plain)[0], "subject": self._subject_topics(plain) if found else set(),
+            # A source the sentence names ("according to the Mayo Clinic") is not its subject.
+            named_text = plain
+            for c in cites:
+                if c.kind in ("organisation", "journal", "person", "cochrane"):
+                    named_text = named_text.replace(c.text, " ")
+            reading = {"strength": strength(plain)[0], "subject": self._subject_topics(named_text) if found else set(),
                        "figures": figs.figures(plain) if found else [],
-                       "topics": self._topics(plain) if found else set(),
+                       "topics": self._topics(named_text) if found else set(),
                        "study_result": study_result(plain), "on_its_own": _on_its_own(plain),
                        "lead_in": sentence.lead_in if sentence.block == "item" else None}
             judged = [self._judge(plain, reading, c, claims[c.claim_id], cited_keys, formatted)
@@ -252,12 +262,14 @@ class Checker:
             weak = "unstated"
         sentence_topics = reading["topics"]
         subject = reading["subject"]
+        near = claim["topic_tokens"] | {n for t in claim["topic_tokens"] for n in self.near.get(t, ())}
         if st.stance != "topic" and claim["topics_n"] and (
-                (sentence_topics and not sentence_topics & (set(cand.shared) | claim["topic_tokens"]))
-                or (subject and not subject & claim["topic_tokens"])):
+                (sentence_topics and not sentence_topics & (set(cand.shared) | near))
+                or (subject and not subject & near)):
             # The sentence is about something else: "exercise does not help" is not about bed
             # rest, and "cauda equina syndrome is common" is not "sciatica is common", whatever
-            # else the wording shares.
+            # else the wording shares. A topic near the claim's is not something else
+            # ("numbness around the genital region" is a symptom and a red flag).
             st = type(st)("topic", "shares wording but not the subject: the sentence is about "
                                    "another topic")
         if st.stance == "asserts" and claim["claim_type"] == "treatment-effect" \

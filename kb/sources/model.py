@@ -14,6 +14,10 @@ class Topic:
     aliases: list[str]
     file: str
     line: int
+    # topics a sentence on this one may well be about too ("numbness in the groin" is a symptom
+    # and a red flag): the check does not read a claim on either as being about another subject
+    near: list[str] = field(default_factory=list)
+    near_line: int = 0  # where `near` is written, for problems
 
 
 @dataclass

@@ -245,6 +245,11 @@ class SourceReader:
                     self.problems.append(Problem(topic.file, topic.line, f"alias {alias!r} is used by "
                                                                          f"topics {owner!r} and {topic.id!r}"))
         self._topic_ids = {t.id for t in self.topics}
+        for topic in self.topics:
+            for other in topic.near:
+                if other not in self._topic_ids or other == topic.id:
+                    self.problems.append(Problem(topic.file, topic.near_line, f"topic {topic.id}: near names "
+                                                 f"{'itself' if other == topic.id else 'unknown topic ' + repr(other)}"))
 
     # --- references --------------------------------------------------------------------------
 

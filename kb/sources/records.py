@@ -108,16 +108,21 @@ def parse_topics(data: object, display: str) -> tuple[list[Topic], list[Problem]
     topics = []
     for item in _mappings(_top_list(data, display, "topics", problems), display, "topic", problems, 1):
         f = _Fields(item, display, "topic", problems)
-        f.unknown({"id", "label", "description", "aliases"})
+        f.unknown({"id", "label", "description", "aliases", "near"})
         tid, label = f.ident("id"), f.text("label")
         aliases = f.items("aliases", required=False)
         if not all(isinstance(a, str) and a.strip() for a in aliases):
             f._add("aliases", "aliases must be a list of non-empty strings")
             aliases = []
+        near = f.items("near", required=False)
+        if not all(isinstance(n, str) and n.strip() for n in near):
+            f._add("near", "near must be a list of topic ids")
+            near = []
         if tid and label:
             topics.append(
                 Topic(tid, label, f.text("description", False) or "",
-                      [a.strip() for a in aliases], display, item.line)
+                      [a.strip() for a in aliases], display, item.line, [n.strip() for n in near],
+                      item.line_of("near") if "near" in item else item.line)
             )
     return topics, problems
 
