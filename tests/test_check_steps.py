@@ -933,6 +933,48 @@ def test_an_advice_verb_followed_by_its_statement_is_a_subject():
     assert read("Walk daily, it helps.").values["need"][0] == "needed"
 
 
+def test_what_a_writer_says_to_avoid_does_harm():
+    """Tuning-half advice whose polarity was read the wrong way round (seen once a comparison
+    claim ranked below the claims it hid): "try not to", "try to avoid" are advice against, and
+    advice against something agrees with a claim that it harms; the relief in "avoid X to relieve"
+    is the avoiding's."""
+    sitting = "Sciatica pain often worsens with sitting, coughing or bending forward."
+    # funmumsfitness-sciatica-pregnancy-stretches (tuning): an item under "... relieve sciatica"
+    assert stance("Things that relieve sciatica: try to avoid sitting for too long", sitting,
+                  treatment=False).stance == "asserts"
+    assert stance("Avoid sitting for long periods.", sitting, treatment=False).stance == "asserts"
+    # advice to do something says nothing of what the claim says harms
+    assert stance("Take ibuprofen for the pain.", sitting, treatment=False).stance == "topic"
+    assert stance("Avoid bed rest.", "Bed rest makes sciatica worse.").stance == "asserts"
+    assert stance("Avoid bed rest to speed your recovery.", "Rest calms the inflammation of the nerve.").stance \
+        == "denies"
+    # legacyhealthfoundation-sciatica-pregnancy-tips (tuning)
+    lifting = "Physically demanding work, such as heavy lifting and carrying, increases the risk of sciatica."
+    assert stance("Try not to lift anything too heavy so that you don't strain your nerve any further.",
+                  lifting, treatment=False).stance == "asserts"
+    # hcwhealth-tens-unit-sciatica (tuning): "without the need for medication" advises nothing
+    tens = stance("Drug-Free Pain Relief: TENS units provide pain relief without the need for medication.",
+                  "TENS relieves sciatica pain.")
+    assert tens.stance == "asserts"
+
+
+def test_a_claim_that_compares_is_made_only_by_a_sentence_that_compares(checker):
+    """hcwhealth / geisinger-pain-in-the-back-sciatica (tuning): "talk to your doctor about ...
+    acupuncture, to relieve your symptoms" makes the claim that acupuncture relieves sciatica, not
+    that it is more effective than exercise; one that says "than exercise" still makes that."""
+    from kb.check.engine import _comparator
+    assert _comparator("Acupuncture is more effective than exercise for low back pain and sciatica.") == \
+        "exercise for low back pain and sciatica"
+    assert _comparator("Pregabalin does not relieve sciatica better than placebo.") is None
+    assert _comparator("For sciatica, bed rest is no more effective than staying active.") is None
+    (s,) = checker.check("You can also talk to your doctor about the possibility of physical therapy, or "
+                         "maybe even acupuncture, to relieve your symptoms.")["sentences"]
+    assert s["matches"][0]["claim_id"] == "acupuncture-relieves-sciatica"
+    assert "acupuncture-more-effective-than-exercise" not in [m["claim_id"] for m in s["matches"]]
+    (s,) = checker.check("Acupuncture relieves sciatica better than exercise does.")["sentences"]
+    assert "acupuncture-more-effective-than-exercise" in [m["claim_id"] for m in s["matches"]]
+
+
 def test_a_caret_footnote_stays_with_its_sentence_and_a_numbered_list_is_no_reference_list():
     # hcwhealth-tens-unit-sciatica (tuning): "...the sciatic nerve.^[1]", and its numbered list
     # of benefits is not the reference list the footnotes point to

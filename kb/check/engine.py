@@ -290,6 +290,13 @@ class Checker:
             # shares a topic with is at most a resemblance.
             st = type(st)(st.stance, f"{st.cue}; but it never names what the claim is about", clear=False)
             weak = "subject"
+        comparator = _comparator(claim["statement"]) if st.stance != "topic" and not backing else None
+        if comparator and not _COMPARES.search(plain) and not set(stems(plain)) & set(stems(comparator)):
+            # "talk to your doctor about ... acupuncture, to relieve your symptoms" does not say
+            # acupuncture "is more effective than exercise": a claim that compares is made only by
+            # a sentence that compares, or names what the claim compares with.
+            st = type(st)("topic", f"it makes no comparison; the claim compares with "
+                                   f"\u201c{comparator}\u201d")
         claim_figures = claim["statement_figures"]
         if st.stance != "topic" and st.clear and claim_figures and not reading["figures"]:
             # "With proper treatment, most people make a full recovery" is not "most people get
@@ -507,6 +514,24 @@ def _antecedent(plain: str, last_subject: str | None) -> tuple[str, str, str | N
 
 # The writers' words for "on its own" ("naturally", "without any treatment"), as kb.text reads them.
 _ON_ITS_OWN = next(rx for rx, canonical in SYNONYMS if canonical == "on its own")
+
+
+# A claim that compares: what it compares with, and the words that say a sentence compares too.
+_THAN = re.compile(r"\b(?:rather than|than|as opposed to)\s+(?P<what>[^.;,()]+)", re.I)
+_AGAINST_NOTHING = re.compile(r"\b(?:placebo|sham|dummy|no treatment|usual care)\b", re.I)
+_COMPARES = re.compile(r"\b(?:than|rather|instead|compared?|comparison|versus|vs|over|better|best|more|most|less|"
+                       r"least|fewer|superior|outperforms?|beats?|faster|quicker|safer)\b", re.I)
+
+
+def _comparator(statement: str) -> str | None:
+    """What a comparative claim compares with ("exercise" in "Acupuncture is more effective than
+    exercise"), unless it is a placebo or sham (that comparison is the test of any effect) or the
+    claim denies the difference ("bed rest is no more effective than staying active" is made by
+    "bed rest does not help")."""
+    m = _THAN.search(statement)
+    if not m or _AGAINST_NOTHING.search(m.group("what")) or re.search(r"\bno\b|\bnot\b", statement, re.I):
+        return None
+    return m.group("what").strip()
 
 
 def _on_its_own(text: str) -> str | None:

@@ -113,10 +113,12 @@ _NEGATED = {("effect", "benefit"): "none", ("effect", "harm"): "none", ("effect"
             ("need", "needed"): "unnecessary", ("need", "unnecessary"): "needed",
             ("amount", "increases"): "decreases", ("amount", "decreases"): "increases"}
 # Advice is a position on need: "Book a scan" says a scan is needed, "Avoid bed rest" that it is not.
-IMPERATIVE = re.compile(r"^(?:[a-z]+: )?(?:please )?(?P<verb>book|get|have|ask for|take|use|try|see|go|start|"
+IMPERATIVE = re.compile(r"^(?:[a-z]+: )?(?:please )?(?P<verb>try not to|try to avoid|try and avoid|"
+                        r"book|get|have|ask for|take|use|try|see|go|start|"
                         r"keep|stay|remain|do|make sure|rest|apply|wear(?! and tear)|sleep|lie|sit|walk|stretch|"
                         r"exercise|consider|avoid|stop|don'?t|do not|never|skip|limit|resist)\b", re.I)
-_AVOID = {"avoid", "stop", "don't", "dont", "do not", "never", "skip", "limit", "resist"}
+_AVOID = {"avoid", "stop", "don't", "dont", "do not", "never", "skip", "limit", "resist", "try not to",
+          "try to avoid", "try and avoid"}
 # What follows an advice verb that makes it the subject of a statement instead
 _DECLARATIVE = re.compile(r"(?:\s+[a-z-]+)?\s+(?:is|are|was|were|can|could|may|might|will|does|has|helps|calms|"
                           r"relieves|reduces|improves|works|eases|speeds|makes|causes|leads|increases|"
@@ -351,6 +353,23 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
     sentence = _focus(sentence, claim)
     s, c = read(sentence), read(claim)
     values = dict(s.values)
+    advice = values.get("need") if "need" not in c.values else None
+    if advice and not IMPERATIVE.fullmatch(advice[1]):
+        advice = None  # "without the need for medication" is no advice to avoid anything
+    if advice and advice[0] == "unnecessary" and values.get("effect", ("",))[0] == "benefit":
+        # "avoid sitting for long to relieve the pain": the relief is the avoiding's, so what is
+        # avoided does harm
+        values["effect"] = ("harm", f"{advice[1]} \u2026 {values['effect'][1]}")
+    if advice and advice[0] == "unnecessary" and "effect" not in values \
+            and c.values.get("effect", ("",))[0] == "harm":
+        # what a writer says to avoid is held to do harm ("Avoid bed rest" against "bed rest
+        # makes sciatica worse"), whatever the claim's type. (Advice to do something is not read
+        # as saying the claim's subject does no harm: "take ibuprofen" says nothing of bed rest.)
+        values["effect"] = ("harm", advice[1])
+    if advice and advice[0] == "unnecessary" and "amount" not in values \
+            and c.values.get("amount", ("",))[0] == "increases":
+        # "Try not to lift anything too heavy" against "heavy lifting increases the risk"
+        values["amount"] = ("increases", advice[1])
     if treatment and "effect" in c.values and "effect" not in values and "need" in values \
             and "need" not in c.values:
         pole, words = values["need"]
