@@ -1057,6 +1057,31 @@ def test_sources_named_the_way_lay_articles_name_them(text, kind, found):
     assert [(c.kind, c.text) for c in find_citations(text)] == [(kind, found)]
 
 
+@pytest.mark.parametrize("text, kind, found, names, year", [
+    # bodies and journals by the shape of their names (the "organisation + verb",
+    # "journal + year"; written here, not taken from either half)
+    ("The American Pregnancy Association recommends gentle exercise.", "organisation",
+     "The American Pregnancy Association recommends", ["American Pregnancy Association"], None),
+    ("The National Institute of Neurological Disorders and Stroke (NINDS) says most people recover.",
+     "organisation", "The National Institute of Neurological Disorders and Stroke (NINDS) says",
+     ["National Institute of Neurological Disorders and Stroke"], None),
+    ("A 2019 study published in the Journal of Pain Research found a benefit.", "journal",
+     "A 2019 study published in the Journal of Pain Research", ["Journal of Pain Research"], "2019"),
+    ("It appeared in BMC Musculoskeletal Disorders in 2020.", "journal",
+     "BMC Musculoskeletal Disorders in 2020", ["BMC Musculoskeletal Disorders"], "2020"),
+    ("Most people recover within weeks.\nSource: NHS", "organisation", "Source: NHS", ["NHS"], None),
+])
+def test_sources_named_by_the_shape_of_their_names(text, kind, found, names, year):
+    from kb.check.citations import find_citations
+    assert [(c.kind, c.text, c.names, c.year) for c in find_citations(text)] == [(kind, found, names, year)]
+
+
+def test_the_publisher_itself_is_no_source():
+    from kb.check.citations import find_citations
+    assert find_citations("Our Sciatica Treatment Center says most patients improve.") == []
+    assert find_citations("At our Spine Center we advise rest.") == []
+
+
 def test_results_that_are_not_a_studys_are_no_citation():
     from kb.check.citations import find_citations
     assert find_citations("The results of surgery vary. Our findings in clinic differ.") == []

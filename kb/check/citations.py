@@ -128,7 +128,7 @@ def find_citations(text: str) -> list[InlineCitation]:
             found.append(InlineCitation(text=match.group(0), start=match.start(), end=match.end(),
                                         names=names, year=y.group(1), et_al=et_al))
     for finder in (_organisations, _cochrane, _journals, _titles, _footnotes, _people, _studies,
-                   _according_to):
+                   _according_to, _bodies, _any_journal, _source_lines):
         before = list(taken)  # one mention may give several (a footnote "(1, 2)")
         for cite in finder(text):
             if not any(s <= cite.start < e or cite.start <= s < cite.end for s, e in before):
@@ -258,6 +258,58 @@ def _according_to(text: str):
                              year=None, kind="organisation")
 
 
+# Bodies the list above does not name, by the shape of their names, when they speak ("The
+# American Pregnancy Association recommends ...", "the National Institute of Neurological
+# Disorders and Stroke (NINDS) says ..."); not the publisher itself ("Our Spine Center offers").
+_BODY = (r"\b(?:[Tt]he\s+)?(?:[A-Z][\w'\u2019&.-]*\s+){1,6}?(?:Association|Society|College|Academy|Institutes?|"
+         r"Foundation|Organi[sz]ation|Federation|Council|Agency|Administration|Cent(?:er|re)s?)"
+         r"(?:\s+(?:of|for|on)(?:\s+(?:and\s+|the\s+)?[A-Z][\w'\u2019&-]*){1,6})?")
+_BODY_RE = re.compile(rf"(?P<body>{_BODY})(?:\s+\((?P<acronym>[A-Z]{{2,8}})\))?(?:'s)?\s+(?:\w+\s+)?"
+                      r"(?:says?|said|advises?|advised|recommends?|recommended|states?|stated|suggests?|"
+                      r"warns?|notes?|noted|reports?|reported|estimates?|estimated|found|explains?)\b")
+
+
+_OWN = re.compile(r"\b(?:our|your|my|this|that|these|those|we)\s+$", re.I)
+
+
+def _bodies(text: str):
+    for m in _BODY_RE.finditer(text):
+        if _OWN.search(text, max(0, m.start() - 8), m.start()) or \
+                re.match(r"(?:our|your|my|this|that|these|those)\b", m.group(0), re.I):
+            continue
+        name = re.sub(r"^the\s+", "", m.group("body"), flags=re.I)
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[name], year=None,
+                             kind="organisation", acronym=m.group("acronym"))
+
+
+# A journal the list above does not name, by the shape of its name, where the sentence says it
+# published something ("published in the Journal of Pain Research", "in BMC Musculoskeletal Disorders").
+_ANY_JOURNAL_RE = re.compile(
+    r"\b(?:published|reported|appeared|appearing|featured)\s+in\s+(?P<journal>(?:the\s+)?(?:"
+    r"Journal\s+of(?:\s+(?:the|and|&|of))*(?:\s+[A-Z][\w&-]*(?:\s+(?:of|and|&|the))*){1,6}|"
+    r"(?:[A-Z][\w&-]*\s+){1,4}Journal(?:\s+of(?:\s+[A-Z][\w&-]*){1,4})?|"
+    r"BMC(?:\s+[A-Z][\w&-]*){1,3}|Annals\s+of(?:\s+[A-Z][\w&-]*){1,4}|Archives\s+of(?:\s+[A-Z][\w&-]*){1,4}))"
+    rf"(?:[^.;]{{0,40}}?\b(?P<year>{YEAR})\b)?")
+
+
+def _any_journal(text: str):
+    for m in _ANY_JOURNAL_RE.finditer(text):
+        journal = re.sub(r"^the\s+", "", m.group("journal").strip(), flags=re.I)
+        start = m.start("journal")
+        yield InlineCitation(text=text[start:m.end()], start=start, end=m.end(), names=[journal],
+                             year=m.group("year"), kind="journal")
+
+
+# "Source: NHS", "(Source: Mayo Clinic)", "Sources: ...": a source line a web page gives.
+_SOURCE_LINE_RE = re.compile(r"(?:^|(?<=[\s(]))Sources?:\s*(?P<name>[A-Z][^\n;)]{1,80}?)(?=\s*(?:[;)\n]|$))", re.M)
+
+
+def _source_lines(text: str):
+    for m in _SOURCE_LINE_RE.finditer(text):
+        yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[m.group("name").strip()],
+                             year=None, kind="organisation")
+
+
 def _cochrane(text: str):
     for m in _COCHRANE_RE.finditer(text):
         yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=["Cochrane"],
@@ -286,11 +338,17 @@ def _titles(text: str):
                                  names=[m.group("title")], year=None, kind="title")
 
 
+_NOT_A_PERSON = frozenset({"Center", "Centre", "Clinic", "Association", "Institute", "Institutes", "Society",
+                           "College", "Academy", "Foundation", "Organization", "Organisation", "Council",
+                           "Agency", "Administration", "Medicine", "Health", "Hospital", "University",
+                           "Journal", "Review", "Study", "Research", "Service", "Services"})
+
+
 def _people(text: str):
     for m in _PERSON_RE.finditer(text):
         name = m.group("name") or m.group("said") or m.group("bracketed").split()[0]
-        if name in ("The", "This", "That", "She", "They", "Our", "Your"):
-            continue
+        if name in ("The", "This", "That", "She", "They", "Our", "Your") or name in _NOT_A_PERSON:
+            continue  # "the Spine Center says", "the National Library of Medicine noted": a body
         yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[name],
                              year=None, kind="person")
 
