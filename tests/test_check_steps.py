@@ -933,6 +933,25 @@ def test_an_advice_verb_followed_by_its_statement_is_a_subject():
     assert read("Walk daily, it helps.").values["need"][0] == "needed"
 
 
+def test_a_lead_in_that_points_back_reads_with_the_sentence_before(checker):
+    """ahpsuffolk-sciatica-self-help (tuning): "... some treatments may not be useful in the
+    management of sciatica. These include:" then "Traction": the item is one of the treatments
+    that may not be useful; "the best current evidence" says how good the evidence is, not that
+    anything works; and the lead-in's appeal to evidence is the lead-in's to source."""
+    draft = ("Treatments that are not recommended\n\nThe best current evidence suggests that some treatments "
+             "may not be useful in the management of sciatica. These include:\n\n- Electrotherapy\n- Traction")
+    sentences = split_sentences(draft)
+    assert sentences[-1].lead_in.startswith("The best current evidence suggests")
+    assert split_sentences("Try these:\n\n- Walking")[-1].lead_in == "Try these:"
+    assert read("The best current evidence suggests that it may not be useful.").values["effect"][0] == "none"
+    report = checker.check(draft)
+    traction = report["sentences"][-1]
+    assert traction["matches"][0]["claim_id"] == "traction-relieves-sciatica"
+    assert traction["matches"][0]["stance"] == "denies"
+    assert "needs-source" in [f["code"] for f in report["sentences"][1]["flags"]]
+    assert "needs-source" not in [f["code"] for f in traction["flags"]]
+
+
 def test_what_a_writer_says_to_avoid_does_harm():
     """Tuning-half advice whose polarity was read the wrong way round (seen once a comparison
     claim ranked below the claims it hid): "try not to", "try to avoid" are advice against, and

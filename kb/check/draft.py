@@ -149,6 +149,11 @@ def _ends_sentence(window: str, at: int) -> bool:
                 or word.isdigit())  # "1. Direct damage": a list's number
 
 
+# A lead-in that only points back ("These include:", "Examples are:"): what it introduces is said
+# in the sentence before it.
+_BARE_LEAD_IN = re.compile(r"^(?:these|they|those|this|such|examples?|for example|e\.g\.?)\b[\w\s]{0,25}:$", re.I)
+
+
 def _pieces(block: str) -> list[str]:
     """``block`` in consecutive pieces of at most about SEGMENT_CHARS, cut after a sentence's
     closing punctuation where there is one, else at a space, else anywhere."""
@@ -361,6 +366,10 @@ def split_sentences(text: str) -> list[Sentence]:
             # the sentence that introduces the list, not the paragraph it ends ("The most common
             # cause ... Risk factors associated with sciatica include:")
             lead_in = out[-1].text.strip() if out and out[-1].start >= block_start else body
+            if _BARE_LEAD_IN.match(lead_in) and len(out) > 1 and out[-2].start >= block_start:
+                # "... some treatments may not be useful. These include:": the sentence before
+                # says what the list's items are
+                lead_in = f"{out[-2].text.strip()} {lead_in}"
         if kind == "item" and after_blank and prefix and prefix.group("item")[0].isdigit() \
                 and len(pieces) == 1 and _is_item_like(body) and len(body.split()) <= _HEADING_WORDS:
             numbered_line = len(out) - 1

@@ -229,7 +229,10 @@ class Checker:
             # as "the study" does.
             carries = CONTEXT_SENTENCES if reading["study_result"] else SOURCE_CARRIES
             sourced = sentence.index - last_source <= carries
-            record["flags"] = sentence_flags(record, plain, sourced) if sentence_role == "assertion" else []
+            # (an item's own words: an appeal to research in its lead-in is the lead-in's to source)
+            own = plain[len(sentence.lead_in) + 1:] if sentence.block == "item" and sentence.lead_in \
+                and plain.startswith(sentence.lead_in) else plain
+            record["flags"] = sentence_flags(record, own, sourced) if sentence_role == "assertion" else []
             if any(c["names_a_source"] for c in record["citations"]):
                 last_source = sentence.index
             out.append(record)

@@ -222,6 +222,7 @@ def read(text: str) -> Reading:
         if _CONDITIONAL.search(_CLAUSE_END.split(low[:start])[-1]) or \
                 (w.startswith("help") and _TO_KNOW.match(low, end)) or \
                 (w == "work" and _AT_WORK.search(low, 0, start)) or \
+                (w in ("best", "better") and _OF_EVIDENCE.match(low, end)) or \
                 (w.startswith("flare") and _FLARE_NOUN.search(low, 0, start)) or \
                 (_POLE_OF[w][0] == "severity" and _WHICH_CASES.search(low, 0, start)):
             # "know whether pregabalin works", "if the pain doesn't improve", "evidence to help
@@ -301,6 +302,8 @@ _RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:(?:has|have|had|does|do|did|i
                        r"(?:(?:been|yet|still)\s+)?$")
 _NEGATIVE_POLES = {"none", "unnecessary"}
 _NEGATIVE_TURN = {"none", "unnecessary", "decreases", "rare", "harmless"}  # what a negated pole word turns to
+# "the best current evidence suggests ...": how good the evidence is, not what a treatment does
+_OF_EVIDENCE = re.compile(r"(?:\s+(?:current|available|quality|recent))*\s+(?:evidence|research|studies|data)\b")
 _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\b(?:\s+\S+){0,3}\s*$")
 
 
