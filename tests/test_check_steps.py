@@ -952,6 +952,20 @@ def test_a_lead_in_that_points_back_reads_with_the_sentence_before(checker):
     assert "needs-source" not in [f["code"] for f in traction["flags"]]
 
 
+def test_a_figure_differs_only_from_a_claim_the_sentence_is_seen_to_make(checker):
+    """holisticmedicalcentre-osteopath-tips-sciatica (tuning): "about 2% of the population
+    annually" only resembles "Lumbar disc herniation is the cause of most (about 90%) sciatica"
+    (unsure), so its 2% is no figure-differs flag (on the tuning half such flags were wrong 5
+    times in 6); a sentence that makes the claim with another figure still raises one."""
+    (s,) = checker.check("Sciatica is a fairly common condition that is estimated to affect approximately "
+                         "2% of the population annually with the vast majority of cases caused by a spinal "
+                         "disc injury.")["sentences"]
+    assert s["verdict"] == "unsure" and s["matches"][0]["figure_agrees"] is False
+    assert "figure-differs" not in [f["code"] for f in s["flags"]]
+    (s,) = checker.check("Lumbar disc herniation is the cause of about 30% of sciatica.")["sentences"]
+    assert s["verdict"] != "unsure" and "figure-differs" in [f["code"] for f in s["flags"]]
+
+
 def test_what_a_writer_says_to_avoid_does_harm():
     """Tuning-half advice whose polarity was read the wrong way round (seen once a comparison
     claim ranked below the claims it hid): "try not to", "try to avoid" are advice against, and

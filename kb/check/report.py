@@ -118,7 +118,9 @@ def sentence_flags(record: dict, plain: str, sourced_nearby: bool = False) -> li
         if code:
             add(code, f"{CHECK_FLAGS[code]}: it {top['stance'].replace('asserts', 'says')} "
                       f"\u201c{top['statement']}\u201d ({top['claim_verdict']}); {record['verdict_reason']}")
-        if top["figure_agrees"] is False and top["stance"] == "asserts":
+        # (a figure differs from a claim's only if the sentence is seen to make that claim: against
+        # a claim it only resembles, "unsure", the figures may be of something else)
+        if top["figure_agrees"] is False and top["stance"] == "asserts" and record["verdict"] != "unsure":
             add("figure-differs", f"{CHECK_FLAGS['figure-differs']}: {top['figure_note']}")
     for c in record["citations"]:
         if c["status"] == "unknown" and c["formal"]:
