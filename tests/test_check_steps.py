@@ -966,6 +966,17 @@ def test_a_figure_differs_only_from_a_claim_the_sentence_is_seen_to_make(checker
     assert s["verdict"] != "unsure" and "figure-differs" in [f["code"] for f in s["flags"]]
 
 
+def test_a_dash_between_words_ends_a_clause():
+    """ahpsuffolk-sciatica-self-help (tuning): the condition "if unresolving" ends at the dash, so
+    "these are likely to improve buttock and leg pain" is said, and "but may not improve low back
+    pain" makes the sentence say both (it had been a contradicted flag on "most people improve")."""
+    got = stance("Orthopaedic options often include injections as first line treatment or surgery if "
+                 "unresolving- these are likely to improve buttock and leg pain but may not improve low "
+                 "back pain", "Most people with sciatica improve over time with conservative care, without surgery.")
+    assert got.both_ways and got.stance == "asserts"
+    assert read("A well-known long-term problem").values == read("A well known long term problem").values
+
+
 def test_what_a_writer_says_to_avoid_does_harm():
     """Tuning-half advice whose polarity was read the wrong way round (seen once a comparison
     claim ranked below the claims it hid): "try not to", "try to avoid" are advice against, and

@@ -307,7 +307,8 @@ _OF_EVIDENCE = re.compile(r"(?:\s+(?:current|available|quality|recent))*\s+(?:ev
 _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\b(?:\s+\S+){0,3}\s*$")
 
 
-_CLAUSE_END = re.compile(r"[,;:.!?]|\bbut\b|\bhowever\b|\bwhereas\b")
+# (a dash between words ends one too: "surgery if unresolving- these are likely to improve ...")
+_CLAUSE_END = re.compile(r"[,;:.!?\u2013\u2014]|\bbut\b|\bhowever\b|\bwhereas\b|(?<=\w)-\s|\s-\s")
 _THAN = re.compile(r"\s+than\b")
 # "stay at work", "back to work", "time off work", "physically demanding work": the workplace,
 # not a treatment that works
