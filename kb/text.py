@@ -121,6 +121,10 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
      "antiepileptic drugs"),
     (r"\bacetaminophen\b|\btylenol\b", "paracetamol"),
     (r"\badvil\b|\bmotrin\b|\bnurofen\b", "ibuprofen"), (r"\baleve\b", "naproxen"),
+    # "stretch" of a nerve is not the exercise: "painful stretching of the nerve", "the nerve ...
+    # stretches out into the feet"
+    (r"\bstretch(?:ing|es|ed)? (?:of|on) the (?:sciatic )?nerves?\b", "nerve tension"),
+    (r"\bstretch(?:es|ed)? out (?:in ?to|to|down|through|along)\b", "extends to"),
     (r"\b(?:loss of|lose|losing|losing control of|difficulty controlling) (?:power|strength)\b|"
      r"\bdecrease in power\b", "weakness"),
 ]]

@@ -611,6 +611,20 @@ def test_writers_words_for_going_away():
     assert "improves" in normalise("most cases dissipate over weeks or months")
 
 
+def test_a_nerve_that_stretches_is_no_stretching_exercise(checker):
+    """Tuning-half sentences flagged unsupported against "Stretching can worsen sciatica":
+    "Entrapment can cause painful stretching of the nerve", "the nerve that travels down ... and
+    stretches out in to the feet"."""
+    from kb.text import tokens
+    stretching = "topicstretching"
+    assert stretching not in tokens("Entrapment can cause painful stretching of the nerve.", checker.candidates.matcher)
+    assert stretching not in tokens("The nerve travels down the leg and stretches out in to the feet.",
+                                    checker.candidates.matcher)
+    assert stretching in tokens("Gentle stretching of the hamstrings helps.", checker.candidates.matcher)
+    (s,) = checker.check("Entrapment can cause painful stretching of the nerve.")["sentences"]
+    assert "stretching-can-worsen-sciatica" not in [m["claim_id"] for m in s["matches"]]
+
+
 def test_candidate_search_equals_the_joined_ranking(checker, monkeypatch):
     """Candidates are ranked on the FTS index alone and only the best rows joined: the same claims
     and scores, in the same order, as ranking with every match's row joined, for every query the
