@@ -991,6 +991,20 @@ def test_a_dash_between_words_ends_a_clause():
     assert read("A well-known long-term problem").values == read("A well known long term problem").values
 
 
+def test_need_no_is_a_position_on_need():
+    """Tuning half: "Sciatica surgery is a procedure that helps take the pressure off your sciatic
+    nerve" was flagged contradicted, read as gainsaying the "no" of "... need no further procedure
+    such as surgery"; "need no X" says X is unnecessary."""
+    claim = ("About half of people with sciatica who have a nerve root block (transforaminal steroid "
+             "injection) need no further procedure such as surgery.")
+    assert read(claim).values["need"][0] == "unnecessary"
+    assert stance("Sciatica surgery is a procedure that helps take the pressure off your sciatic nerve.",
+                  claim).stance == "topic"
+    assert stance("Half of them did not need surgery after the injection.", claim).stance == "asserts"
+    assert stance("Half of them needed no surgery after the injection.", claim).stance == "asserts"
+    assert stance("Half of them went on to need surgery after the injection.", claim).stance == "denies"
+
+
 def test_what_a_writer_says_to_avoid_does_harm():
     """Tuning-half advice whose polarity was read the wrong way round (seen once a comparison
     claim ranked below the claims it hid): "try not to", "try to avoid" are advice against, and

@@ -271,6 +271,11 @@ def read(text: str) -> Reading:
             if _CONDITIONAL.search(low[:start].rsplit(",", 1)[-1].rsplit(".", 1)[-1]) or \
                     _RELATIVE.search(low[:start]):
                 continue  # "if the symptoms do not respond", "pain that hasn't responded": a condition
+            if w == "no" and _NEED_BEFORE.search(low, 0, start):
+                # "need no further procedure": that it is unnecessary, a position on need, not a
+                # negation of what follows (a sentence about the procedure does not gainsay it)
+                values["need"] = ("unnecessary", "need no")
+                continue
             negations.append((w, _scope(low[end:]), *_clause(low, start, end)))
     imperative = IMPERATIVE.match(low.strip())
     if imperative and _DECLARATIVE.match(low.strip(), imperative.end()):
@@ -302,6 +307,7 @@ _RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:(?:has|have|had|does|do|did|i
                        r"(?:(?:been|yet|still)\s+)?$")
 _NEGATIVE_POLES = {"none", "unnecessary"}
 _NEGATIVE_TURN = {"none", "unnecessary", "decreases", "rare", "harmless"}  # what a negated pole word turns to
+_NEED_BEFORE = re.compile(r"\b(?:need|needs|needed|require|requires|required)\s+$")
 # "the best current evidence suggests ...": how good the evidence is, not what a treatment does
 _OF_EVIDENCE = re.compile(r"(?:\s+(?:current|available|quality|recent))*\s+(?:evidence|research|studies|data)\b")
 _EXAMPLE = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including)\b(?:\s+\S+){0,3}\s*$")
