@@ -1142,6 +1142,13 @@ def test_sources_named_the_way_lay_articles_name_them(text, kind, found):
     ("It appeared in BMC Musculoskeletal Disorders in 2020.", "journal",
      "BMC Musculoskeletal Disorders in 2020", ["BMC Musculoskeletal Disorders"], "2020"),
     ("Most people recover within weeks.\nSource: NHS", "organisation", "Source: NHS", ["NHS"], None),
+    ("Writing in the Medical Journal of Australia, the authors said so.", "journal",
+     "the Medical Journal of Australia", ["Medical Journal of Australia"], None),
+    ("Results appeared in the journal Pain Medicine in 2019.", "journal", "Pain Medicine in 2019",
+     ["Pain Medicine"], "2019"),
+    ("Hagen et al. found that bed rest did not help.", "person", "Hagen et al.", ["Hagen"], None),
+    ("Vroomen and colleagues showed no benefit.", "person", "Vroomen and colleagues", ["Vroomen"], None),
+    ("Hagen et al. (2005) found no benefit.", "author-year", "Hagen et al. (2005)", ["Hagen"], "2005"),
 ])
 def test_sources_named_by_the_shape_of_their_names(text, kind, found, names, year):
     from kb.check.citations import find_citations

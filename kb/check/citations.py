@@ -190,7 +190,10 @@ _TITLE_RE = re.compile(r"\b(?:titled|entitled|called|named|study|trial|review|pa
 _PERSON_RE = re.compile(r"\b(?:Dr\.?|Professor|Prof\.)\s+(?:[A-Z][\w.]*\s+){0,3}?(?P<name>[A-Z][a-z]{2,})\b"
                         r"(?!\s+[A-Z])|\b(?P<said>[A-Z][a-z]{2,})\s+(?:said|says|added|explained|noted|told|wrote)\b|"
                         # a surname alone in square brackets, as a citation ("... effective [Verwoerd].")
-                        r"\[(?P<bracketed>[A-Z][a-z]{3,}(?:\s+et\s+al\.?)?)\]")
+                        r"\[(?P<bracketed>[A-Z][a-z]{3,}(?:\s+et\s+al\.?)?)\]|"
+                        # a study's authors without a year: "Hagen et al. found", "Vroomen and colleagues"
+                        r"\b(?P<etal>[A-Z][a-z]{2,})\s+(?:et\s+al\b\.?|and\s+(?:her\s+|his\s+|their\s+)?"
+                        r"(?:colleagues|co-?workers|co-?authors))(?!\.?\s*,?\s*\(?\s*(?:19|20)\d\d)")
 _STUDY_RE = re.compile(r"\b(?:(?:a|the|this|that|one|new|recent|latest|large|small|our|\w+day's)\s+){1,3}"
                        r"(?:\w+\s+)?(?:study|studies|trial|review|meta-analysis|research)\b|"
                        # a study's authors writing of it: "Our results have shown", "The results show"
@@ -285,10 +288,12 @@ def _bodies(text: str):
 # A journal the list above does not name, by the shape of its name, where the sentence says it
 # published something ("published in the Journal of Pain Research", "in BMC Musculoskeletal Disorders").
 _ANY_JOURNAL_RE = re.compile(
-    r"\b(?:published|reported|appeared|appearing|featured)\s+in\s+(?P<journal>(?:the\s+)?(?:"
+    r"\b(?i:(?:published|reported|appeared|appearing|featured|writing)\s+in|in\s+the\s+journal)\s+(?P<journal>(?:the\s+)?(?:"
     r"Journal\s+of(?:\s+(?:the|and|&|of))*(?:\s+[A-Z][\w&-]*(?:\s+(?:of|and|&|the))*){1,6}|"
     r"(?:[A-Z][\w&-]*\s+){1,4}Journal(?:\s+of(?:\s+[A-Z][\w&-]*){1,4})?|"
-    r"BMC(?:\s+[A-Z][\w&-]*){1,3}|Annals\s+of(?:\s+[A-Z][\w&-]*){1,4}|Archives\s+of(?:\s+[A-Z][\w&-]*){1,4}))"
+    r"BMC(?:\s+[A-Z][\w&-]*){1,3}|Annals\s+of(?:\s+[A-Z][\w&-]*){1,4}|Archives\s+of(?:\s+[A-Z][\w&-]*){1,4}|"
+    # "in the journal Pain Medicine": after "the journal", whatever it is called
+    r"(?<=journal\s)[A-Z][\w&-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&-]*){0,5}))"
     rf"(?:[^.;]{{0,40}}?\b(?P<year>{YEAR})\b)?")
 
 
@@ -346,7 +351,7 @@ _NOT_A_PERSON = frozenset({"Center", "Centre", "Clinic", "Association", "Institu
 
 def _people(text: str):
     for m in _PERSON_RE.finditer(text):
-        name = m.group("name") or m.group("said") or m.group("bracketed").split()[0]
+        name = m.group("name") or m.group("said") or m.group("etal") or m.group("bracketed").split()[0]
         if name in ("The", "This", "That", "She", "They", "Our", "Your") or name in _NOT_A_PERSON:
             continue  # "the Spine Center says", "the National Library of Medicine noted": a body
         yield InlineCitation(text=m.group(0), start=m.start(), end=m.end(), names=[name],
