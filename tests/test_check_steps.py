@@ -1005,6 +1005,32 @@ def test_need_no_is_a_position_on_need():
     assert stance("Half of them went on to need surgery after the injection.", claim).stance == "denies"
 
 
+def test_a_bracket_that_closes_a_line_does_not_end_a_list(checker):
+    """chapelhillpersonaltrainer-manage-sciatica (tuning): after "Key Symptoms of Sciatica:",
+    "Numbness or tingling (pins and needles)" had ended the list (its bracket read as a closing
+    punctuation mark), so it and the items after it were read as headings and matched nothing."""
+    draft = ("It is a set of symptoms.\nKey Symptoms of Sciatica:\nSharp, burning, or shooting pain down one leg\n"
+             "Numbness or tingling (pins and needles)\nMuscle weakness in the affected leg")
+    items = split_sentences(draft)[2:]
+    assert [s.block for s in items] == ["item"] * 3
+    assert {s.lead_in for s in items} == {"Key Symptoms of Sciatica:"}
+    report = checker.check(draft)["sentences"]
+    assert report[3]["matches"][0]["claim_id"] == "sciatica-symptoms-numbness-weakness"
+    # a sentence that ends inside its bracket still ends
+    assert split_sentences("Symptoms:\nIt was bad (see above.)\nMore")[1].block == "paragraph"
+
+
+def test_a_journal_named_alone_backs_no_claim(checker):
+    """chapelhillpersonaltrainer-manage-sciatica (tuning): "According to a study in The New England
+    Journal of Medicine, herniated discs account for ..." had the journal resolved to the NEJM study
+    a candidate claim cites (pregabalin), which then made that claim the sentence's, with a green
+    badge."""
+    (s,) = checker.check("According to a study in The New England Journal of Medicine, herniated discs "
+                         "account for about 90% of sciatica cases (Ropper & Zafonte, 2015).")["sentences"]
+    assert s["matches"][0]["claim_id"] == "disc-herniation-causes-most-sciatica"
+    assert not any(m["claim_id"].startswith("pregabalin") for m in s["matches"])
+
+
 def test_what_a_writer_says_to_avoid_does_harm():
     """Tuning-half advice whose polarity was read the wrong way round (seen once a comparison
     claim ranked below the claims it hid): "try not to", "try to avoid" are advice against, and

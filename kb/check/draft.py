@@ -286,9 +286,13 @@ def _segment(segmenter, chunk: str) -> list[str]:
     return out
 
 
+_TRAILING_BRACKET = re.compile(r"\s*\([^().!?]*\)\s*$")
+
+
 def _is_item_like(block: str) -> bool:
-    """A short line with no closing punctuation reads as a list item (or a heading)."""
-    return len(block.split()) <= 14 and not _END_PUNCT.search(block)
+    """A short line with no closing punctuation reads as a list item (or a heading). A bracket
+    that closes the line is not a sentence's end ("Numbness or tingling (pins and needles)")."""
+    return len(block.split()) <= 14 and not _END_PUNCT.search(_TRAILING_BRACKET.sub("", block))
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -175,7 +175,11 @@ class Checker:
                 break
             if sentence_role == "heading":
                 last_source = -SOURCE_CARRIES - 1
-            cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites} - {None}
+            # (a journal named alone, "a study in the New England Journal of Medicine", was resolved
+            # to the study of that journal the sentence's own candidate claims cite: it cannot in
+            # turn say the sentence makes one of them)
+            cited_keys = {resolutions[(c.start, c.year, c.number)].key for c in cites
+                          if c.kind not in PUBLISHING} - {None}
             # A source the sentence names ("according to the Mayo Clinic") is not its subject.
             named_text = plain
             for c in cites:
