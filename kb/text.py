@@ -121,6 +121,7 @@ SYNONYMS = [(re.compile(rx, re.I), canonical) for rx, canonical in [
      "antiepileptic drugs"),
     (r"\bacetaminophen\b|\btylenol\b", "paracetamol"),
     (r"\badvil\b|\bmotrin\b|\bnurofen\b", "ibuprofen"), (r"\baleve\b", "naproxen"),
+    (r"\bheight\b|\btaller\b", "tall"),  # "increasing risk with height": being tall
     # "stretch" of a nerve is not the exercise: "painful stretching of the nerve", "the nerve ...
     # stretches out into the feet"
     (r"\bstretch(?:ing|es|ed)? (?:of|on) the (?:sciatic )?nerves?\b", "nerve tension"),

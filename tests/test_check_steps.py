@@ -611,6 +611,12 @@ def test_writers_words_for_going_away():
     assert "improves" in normalise("most cases dissipate over weeks or months")
 
 
+def test_height_is_being_tall(checker):
+    # painspa-sciatica (tuning): a list item under "Risk factors for Sciatica"
+    draft = "Risk factors for sciatica include:\n\n- Increasing risk with height\n- Smoking"
+    assert checker.check(draft)["sentences"][1]["matches"][0]["claim_id"] == "tall-height-risk-factor-sciatica"
+
+
 def test_a_nerve_that_stretches_is_no_stretching_exercise(checker):
     """Tuning-half sentences flagged unsupported against "Stretching can worsen sciatica":
     "Entrapment can cause painful stretching of the nerve", "the nerve that travels down ... and
