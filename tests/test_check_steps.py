@@ -1026,6 +1026,21 @@ def test_a_bracket_that_closes_a_line_does_not_end_a_list(checker):
     assert split_sentences("Symptoms:\nIt was bad (see above.)\nMore")[1].block == "paragraph"
 
 
+def test_a_numbered_title_straight_before_a_paragraph_is_a_section_heading(checker):
+    """muscletherapybytom-deep-tissue-massage-sciatica (tuning): "It helps reduce sciatic pain by:"
+    then "1. Releasing Muscle Tension" and a paragraph: the numbered line is the section's title
+    (it had been read as an item making the massage claim, flagged overstated)."""
+    draft = ("It helps reduce sciatic pain by:\n1. Releasing Muscle Tension\nTight muscles can press on "
+             "the sciatic nerve. Massage relaxes these muscles.\n2. Improving Blood Circulation\n"
+             "Massage increases blood flow.")
+    blocks = [(s.text, s.block) for s in split_sentences(draft)]
+    assert ("Releasing Muscle Tension", "heading") in blocks and ("Improving Blood Circulation", "heading") in blocks
+    assert checker.check(draft)["sentences"][1]["flags"] == []
+    # numbered items that are a list stay items
+    items = split_sentences("Try these:\n1. Walking Daily\n2. Gentle Stretches\n3. Heat Packs")
+    assert [s.block for s in items[1:]] == ["item"] * 3
+
+
 def test_a_journal_named_alone_backs_no_claim(checker):
     """chapelhillpersonaltrainer-manage-sciatica (tuning): "According to a study in The New England
     Journal of Medicine, herniated discs account for ..." had the journal resolved to the NEJM study

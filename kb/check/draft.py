@@ -286,6 +286,15 @@ def _segment(segmenter, chunk: str) -> list[str]:
     return out
 
 
+_SMALL = frozenset({"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "with", "at", "by", "your"})
+
+
+def _title_cased(text: str) -> bool:
+    """Most words capitalised, as a section heading is ("Releasing Muscle Tension")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if w.lower() not in _SMALL]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
 _TRAILING_BRACKET = re.compile(r"\s*\([^().!?]*\)\s*$")
 
 
@@ -313,8 +322,10 @@ def split_sentences(text: str) -> list[Sentence]:
         if not block.strip():
             continue
         prefix = _MD_PREFIX.match(block)
-        if numbered_line is not None and after_blank and not prefix:
-            # "1. Take short breaks", a blank line, then a paragraph: a listicle's section heading
+        if numbered_line is not None and not prefix and (after_blank or (
+                _title_cased(out[numbered_line].text) and not _is_item_like(block.strip()))):
+            # "1. Take short breaks", a blank line, then a paragraph: a listicle's section heading;
+            # so is "1. Releasing Muscle Tension" straight before a paragraph of sentences
             s = out[numbered_line]
             out[numbered_line] = Sentence(s.index, s.start, s.end, s.text, block="heading", alone=True)
         numbered_line = None
@@ -374,8 +385,9 @@ def split_sentences(text: str) -> list[Sentence]:
                 # "... some treatments may not be useful. These include:": the sentence before
                 # says what the list's items are
                 lead_in = f"{out[-2].text.strip()} {lead_in}"
-        if kind == "item" and after_blank and prefix and prefix.group("item")[0].isdigit() \
-                and len(pieces) == 1 and _is_item_like(body) and len(body.split()) <= _HEADING_WORDS:
+        if kind == "item" and prefix and prefix.group("item")[0].isdigit() and len(pieces) == 1 \
+                and _is_item_like(body) and len(body.split()) <= _HEADING_WORDS \
+                and (after_blank or _title_cased(body)):
             numbered_line = len(out) - 1
     return out
 
