@@ -286,12 +286,13 @@ def _segment(segmenter, chunk: str) -> list[str]:
     return out
 
 
-_SMALL = frozenset({"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "with", "at", "by", "your"})
+_WORDS = re.compile(r"[A-Za-z']+")
+_SMALL_WORDS = {"a", "an", "the", "of", "or", "and", "to", "for", "in", "on", "with", "at", "by", "from", "vs"}
 
 
-def _title_cased(text: str) -> bool:
-    """Most words capitalised, as a section heading is ("Releasing Muscle Tension")."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if w.lower() not in _SMALL]
+def title_case(text: str) -> bool:
+    """Most words capitalised, as a heading is ("Piriformis Stretch (Seated or Lying Down)")."""
+    words = [w for w in _WORDS.findall(text) if w.lower() not in _SMALL_WORDS]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
@@ -323,7 +324,7 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         prefix = _MD_PREFIX.match(block)
         if numbered_line is not None and not prefix and (after_blank or (
-                _title_cased(out[numbered_line].text) and not _is_item_like(block.strip()))):
+                title_case(out[numbered_line].text) and not _is_item_like(block.strip()))):
             # "1. Take short breaks", a blank line, then a paragraph: a listicle's section heading;
             # so is "1. Releasing Muscle Tension" straight before a paragraph of sentences
             s = out[numbered_line]
@@ -387,7 +388,7 @@ def split_sentences(text: str) -> list[Sentence]:
                 lead_in = f"{out[-2].text.strip()} {lead_in}"
         if kind == "item" and prefix and prefix.group("item")[0].isdigit() and len(pieces) == 1 \
                 and _is_item_like(body) and len(body.split()) <= _HEADING_WORDS \
-                and (after_blank or _title_cased(body)):
+                and (after_blank or title_case(body)):
             numbered_line = len(out) - 1
     return out
 

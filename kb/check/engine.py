@@ -297,7 +297,7 @@ class Checker:
             # shares a topic with is at most a resemblance.
             st = type(st)(st.stance, f"{st.cue}; but it never names what the claim is about", clear=False)
             weak = "subject"
-        comparator = _comparator(claim["statement"]) if st.stance != "topic" and not backing else None
+        comparator = claim["comparator"] if st.stance != "topic" and not backing else None
         if comparator and not _COMPARES.search(plain) and not set(stems(plain)) & set(stems(comparator)):
             # "talk to your doctor about ... acupuncture, to relieve your symptoms" does not say
             # acupuncture "is more effective than exercise": a claim that compares is made only by
@@ -410,6 +410,7 @@ class Checker:
             claim["topic_tokens"] = {topic_token(t) for t in json.loads(claim.pop("topics") or "[]")}
             claim["strength"] = strength(claim["statement"])[0]
             claim["statement_figures"] = figs.figures(claim["statement"])
+            claim["comparator"] = _comparator(claim["statement"])
             claim["figures"] = claim["statement_figures"] + [f for e in claim["evidence"]
                                                              for f in figs.figures(e["finding"])]
             del claim["evidence"][EVIDENCE_SHOWN:]

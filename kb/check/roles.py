@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .draft import Sentence
+from .draft import Sentence, title_case
 
 _WORDS = re.compile(r"[A-Za-z']+")
 
@@ -85,13 +85,6 @@ def _shape_of_heading(s: Sentence) -> bool:
     return 0 < len(words) <= 12
 
 
-_SMALL_WORDS = {"a", "an", "the", "of", "or", "and", "to", "for", "in", "on", "with", "at", "by", "from", "vs"}
-
-
-def _title_case(text: str) -> bool:
-    """Most words capitalised, as a heading is ("Piriformis Stretch (Seated or Lying Down)")."""
-    words = [w for w in _WORDS.findall(text) if w.lower() not in _SMALL_WORDS]
-    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 # "Myth 1: Sciatica is a disease": a myth article's section title states the myth it debunks.
@@ -132,7 +125,7 @@ def role(s: Sentence) -> tuple[str, str]:
     if s.block != "item" and len(_WORDS.findall(text)) <= 2 and not text.endswith((".", "!")):
         # "What Does a Chiropractor Do for Sciatica? Treatment": a page title's last word, run on
         return "heading", "a word or two without closing punctuation"
-    if s.block == "item" and not s.lead_in and s.alone and _title_case(text) and \
+    if s.block == "item" and not s.lead_in and s.alone and title_case(text) and \
             not text.endswith((".", "!")) and len(text.split()) <= 12:
         # "1. Piriformis Stretch (Seated or Lying Down)", a numbered section of a web page
         return "heading", "a Title Case list line with no list before it"
