@@ -1041,6 +1041,17 @@ def test_a_numbered_title_straight_before_a_paragraph_is_a_section_heading(check
     assert [s.block for s in items[1:]] == ["item"] * 3
 
 
+def test_an_item_must_share_something_with_the_claim_itself(checker):
+    """topdoctors-ashley-cole-sciatica (tuning): under "Risk factors associated with sciatica
+    include:", "wearing high heels" took "Being very tall is a risk factor for sciatica" (with a
+    green badge) on the lead-in's words alone."""
+    draft = "Risk factors associated with sciatica include:\n\n- being overweight\n- wearing high heels"
+    overweight, heels = checker.check(draft)["sentences"][1:]
+    assert "tall-height-risk-factor-sciatica" not in [m["claim_id"] for m in heels["matches"]]
+    assert heels["verdict"] != "consistent"
+    assert overweight["matches"]  # an item that shares its own words still matches
+
+
 def test_a_journal_named_alone_backs_no_claim(checker):
     """chapelhillpersonaltrainer-manage-sciatica (tuning): "According to a study in The New England
     Journal of Medicine, herniated discs account for ..." had the journal resolved to the NEJM study

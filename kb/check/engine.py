@@ -26,7 +26,7 @@ from .. import vocab
 from ..cite_format import DEFAULT_STYLE
 from ..db import rows as _rows
 from ..references import stored_or_formatted
-from ..text import SYNONYMS, fold, normalise, stems, topic_token
+from ..text import SYNONYMS, fold, normalise, stems, tokens, topic_token
 from ..vocab import DESIGN_RANK
 from . import figures as figs
 from .candidates import Candidates
@@ -126,6 +126,11 @@ class Checker:
                 plain, read_as, last_subject = _antecedent(plain, last_subject)
                 role_cue += read_as
             found = self.candidates.find(plain) if sentence_role == "assertion" else []
+            if found and sentence.block == "item" and sentence.lead_in:
+                # "Risk factors associated with sciatica include:" + "wearing high heels": the item
+                # must share something with the claim itself, not only its lead-in's words
+                own = set(tokens(sentence.text, self.candidates.matcher))
+                found = [c for c in found if own & set(c.shared)]
             staged.append((sentence, sentence_role, role_cue, plain, cites, found))
 
         claim_ids = sorted({c.claim_id for *_, found in staged for c in found})
