@@ -1063,6 +1063,16 @@ def test_a_journal_named_alone_backs_no_claim(checker):
     assert not any(m["claim_id"].startswith("pregabalin") for m in s["matches"])
 
 
+def test_what_holds_for_a_few_does_not_deny_what_holds_for_most():
+    """active-com-sciatica-runners (tuning): "for a small portion of people, runs directly through
+    the muscle" had denied "the sciatic nerve runs directly beneath it" (a contradicted flag)."""
+    claim = "The piriformis is a muscle deep in the hip; the sciatic nerve runs directly beneath it."
+    few = stance("It sits adjacent to the sciatic nerve and, for a small portion of people, runs directly "
+                 "through the muscle.", claim)
+    assert few.stance == "topic" and "few" in few.cue
+    assert stance("The nerve runs directly through the muscle.", claim).stance == "denies"
+
+
 def test_what_a_writer_says_to_avoid_does_harm():
     """Tuning-half advice whose polarity was read the wrong way round (seen once a comparison
     claim ranked below the claims it hid): "try not to", "try to avoid" are advice against, and

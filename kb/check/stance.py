@@ -307,6 +307,24 @@ _RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:(?:has|have|had|does|do|did|i
                        r"(?:(?:been|yet|still)\s+)?$")
 _NEGATIVE_POLES = {"none", "unnecessary"}
 _NEGATIVE_TURN = {"none", "unnecessary", "decreases", "rare", "harmless"}  # what a negated pole word turns to
+# A minority the sentence speaks of ("for a small portion of people", "in some cases")
+_MINORITY = re.compile(r"\b(?:(?:a )?small (?:portion|number|proportion|percentage|minority|group)|a minority|"
+                       r"a few (?:people|patients|cases)|some (?:people|patients|cases|women|men)|"
+                       r"in (?:rare|some|a few) cases|occasionally)\b", re.I)
+
+
+def _clause_of(sentence: str, words: str) -> str:
+    """The clause of ``sentence`` that holds the last of ``words`` (the text itself if not found)."""
+    low = sentence.lower()
+    at = low.find(words.split()[-1])
+    if at < 0:
+        return sentence
+    before = [m.end() for m in _CLAUSE_END.finditer(low, 0, at)]
+    start = before[-2] if len(before) > 1 else 0  # the clause before too: "for a few people, runs ..."
+    after = _CLAUSE_END.search(low, at)
+    return sentence[start:after.start() if after else len(sentence)]
+
+
 _NEED_BEFORE = re.compile(r"\b(?:need|needs|needed|require|requires|required)\s+$")
 # "the best current evidence suggests ...": how good the evidence is, not what a treatment does
 _OF_EVIDENCE = re.compile(r"(?:\s+(?:current|available|quality|recent))*\s+(?:evidence|research|studies|data)\b")
@@ -419,6 +437,11 @@ def stance(sentence: str, claim: str, shares_content: bool = True,
                                    "(a possibility) can both be true")
         elif claim_position and dim in c.core and dim not in s_core and dim not in _ALWAYS_CORE:
             continue  # "a rare cause" is not "sciatica is not common"
+        elif _MINORITY.search(_clause_of(sentence, words)) and not _MINORITY.search(claim):
+            # "for a small portion of people, runs directly through the muscle" against "runs
+            # directly beneath it": what holds for a few does not deny what holds for most
+            return Stance("topic", f"\u201c{words}\u201d is said of a few, the claim's "
+                                   f"\u201c{cwords}\u201d of most: both can be true")
         else:
             conflicts.append(f"\u201c{words}\u201d against the claim's \u201c{cwords}\u201d")
         both_ways = both_ways or dim in s.mixed
